@@ -1,0 +1,157 @@
+package io.wstap.engine;
+
+import io.wstap.wire.Frame;
+import io.wstap.wire.FrameScanner;
+import io.wstap.wire.FrameSink;
+import io.wstap.wire.HttpHead;
+import io.wstap.wire.HttpHeadParser;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The byte path for one endpoint of a {@link Connection}: its HTTP head, then (hixie-76) the handshake body bytes,
+ * then frames. Everything it finds goes to the connection's event methods, which is why the byte path and the
+ * event path give the same result.
+ */
+final class StreamDecoder implements FrameSink {
+    private enum State {
+        /** Parsing this endpoint's HTTP head. */
+        HEAD,
+        /** Passing hixie-76 handshake body bytes (8 after the request, 16 after the response). */
+        BODY,
+        /** Scanning frames. */
+        FRAMES,
+        /** Nothing more to look at in this direction. */
+        IGNORE
+    }
+
+    private final Connection connection;
+    private final Endpoint endpoint;
+    private HttpHeadParser head = new HttpHeadParser();
+    private FrameScanner scanner;
+    private State state = State.HEAD;
+    private int bodyLeft;
+    /** Time of the bytes being scanned, for the frame callbacks. */
+    private long now;
+    /** Bytes fed before the current call; with {@link #base} it names each byte's offset in this direction's stream. */
+    private long fed;
+    /** Stream offset of index 0 of the current call's buffer. */
+    private long base;
+
+    StreamDecoder(Connection connection, Endpoint endpoint) {
+        this.connection = connection;
+        this.endpoint = endpoint;
+    }
+
+    void feed(long timeNanos, ByteBuffer buf, int from, int to) {
+        now = timeNanos;
+        base = fed - from;
+        int i = from;
+        while (i < to) {
+            switch (state) {
+                case HEAD -> {
+                    int end = head.feed(buf, i, to);
+                    i = afterHead(end, to);
+                }
+                case BODY -> i = skipBody(i, to);
+                case FRAMES -> {
+                    scanner.scan(buf, i, to);
+                    i = to;
+                }
+                case IGNORE -> i = to;
+            }
+        }
+        fed = base + to;
+    }
+
+    void feed(long timeNanos, byte[] buf, int off, int len) {
+        now = timeNanos;
+        base = fed - off;
+        int i = off;
+        int to = off + len;
+        while (i < to) {
+            switch (state) {
+                case HEAD -> {
+                    int end = head.feed(buf, i, to - i);
+                    i = afterHead(end, to);
+                }
+                case BODY -> i = skipBody(i, to);
+                case FRAMES -> {
+                    scanner.scan(buf, i, to - i);
+                    i = to;
+                }
+                case IGNORE -> i = to;
+            }
+        }
+        fed = base + to;
+    }
+
+    /** After the head parser consumed up to {@code end}: decide what the following bytes are. */
+    private int afterHead(int end, int to) {
+        switch (head.status()) {
+            case NEED_MORE -> {
+                return to;
+            }
+            case NOT_HTTP, TOO_LARGE -> {
+                connection.onNotHandshake(endpoint);
+                state = State.IGNORE;
+                head = null;
+                return to;
+            }
+            default -> { }
+        }
+        HttpHead h = head.head();
+        connection.onHandshake(endpoint, now, h);
+        boolean hixie = connection.protocol() == Protocol.HIXIE76;
+        Connection.Phase phase = connection.phase();
+        if (h.request() && phase == Connection.Phase.AWAITING_RESPONSE && connection.clientEndpoint() == endpoint) {
+            startFrames(hixie ? 8 : 0, base + end); // hixie-76: the request ends with 8 key bytes
+        } else if (!h.request() && phase == Connection.Phase.OPEN) {
+            startFrames(hixie ? 16 : 0, base + end); // hixie-76: the response ends with the 16-byte challenge answer
+        } else if (!h.request() && phase == Connection.Phase.AWAITING_RESPONSE && h.status() < 200) {
+            head.reset(); // an interim answer (100 Continue): the real one follows
+            return end;
+        } else {
+            state = State.IGNORE;
+        }
+        head = null;
+        return end;
+    }
+
+    /** Frames start at the next byte (joined mid-stream). */
+    void startFrames() {
+        startFrames(0, fed);
+    }
+
+    /** From stream offset {@code at} this endpoint sends {@code bodyBytes} handshake body bytes, then frames. */
+    private void startFrames(int bodyBytes, long at) {
+        FrameScanner.Mode mode = connection.protocol() == Protocol.HIXIE76
+                ? FrameScanner.Mode.HIXIE76 : FrameScanner.Mode.RFC6455;
+        if (scanner == null) {
+            scanner = new FrameScanner(this, mode, connection.options().checkText());
+        }
+        scanner.reset(mode, at + bodyBytes);
+        head = null;
+        bodyLeft = bodyBytes;
+        state = bodyBytes > 0 ? State.BODY : State.FRAMES;
+    }
+
+    private int skipBody(int i, int to) {
+        int n = Math.min(bodyLeft, to - i);
+        bodyLeft -= n;
+        if (bodyLeft == 0) {
+            state = State.FRAMES;
+        }
+        return i + n;
+    }
+
+    @Override
+    public void onFrame(Frame frame) {
+        connection.onFrame(endpoint, now, frame);
+    }
+
+    @Override
+    public void onInvalidText(long offset) {
+        connection.onInvalidText(endpoint, now, offset);
+    }
+}

@@ -1,0 +1,410 @@
+package io.wstap.wire;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Finds WebSocket frame headers in one direction's byte stream, in place: the application's buffer is read with
+ * absolute gets, payloads are skipped by arithmetic and never copied (RFC 6455 §5.2, or draft hixie-76 §4.2).
+ *
+ * <p>Bytes may arrive split at any point across calls; the scanner keeps what it needs across them and nothing else:
+ * up to {@link Frame#MAX_HEADER_SIZE} header bytes, the payload still to skip, and a Close payload (at most 125 bytes,
+ * unmasked on the way in). One instance per direction per connection; not thread-safe.
+ *
+ * <p>Allocation: none per frame or per call. The fast path parses a header that lies whole in the buffer straight from
+ * it, and skips a payload that also lies there without another trip round the loop; split headers go through the
+ * 14-byte carry.
+ */
+public final class FrameScanner {
+    /** The framing the connection's handshake chose. */
+    public enum Mode { RFC6455, HIXIE76 }
+
+    private enum State {
+        /** Reading a frame header (possibly resumed from {@link #carry}). */
+        HEADER,
+        /** Skipping (or, with text checking, validating) the payload's {@link #remaining} bytes. */
+        PAYLOAD,
+        /** Keeping a Close frame's payload, unmasked, up to 125 bytes. */
+        CLOSE_PAYLOAD,
+        /** hixie-76: the frame type byte. */
+        HIXIE_TYPE,
+        /** hixie-76: text payload up to its 0xFF terminator. */
+        HIXIE_TEXT,
+        /** hixie-76: the 7-bit groups of a binary frame's length. */
+        HIXIE_LENGTH,
+        /** hixie-76: skipping a binary payload. */
+        HIXIE_SKIP,
+        /** A 64-bit length with its top bit set: framing is lost, everything after is ignored (counted only). */
+        STOPPED
+    }
+
+    private final FrameSink sink;
+    private final boolean checkText;
+    private final Frame frame = new Frame();
+    private final byte[] carry = new byte[Frame.MAX_HEADER_SIZE];
+
+    private State state;
+    /** Bytes of the stream scanned before the current call: turns a buffer index into a stream offset. */
+    private long scanned;
+    /** Header bytes kept in {@link #carry} from earlier calls, and the stream offset of the first of them. */
+    private int carried;
+    private long carryOffset;
+    /** Payload bytes of the current frame not yet passed. */
+    private long remaining;
+    /** Position in the masking key of the next payload byte (payload index mod 4). */
+    private int maskPos;
+
+    // Text checking (RFC 6455 §8.1), off unless asked for: it must read every text payload byte.
+    /** The current message is text and its frames are being validated. */
+    private boolean inText;
+    /** The frame being passed belongs to a text message. */
+    private boolean textFrame;
+    private int utf8State;
+    private boolean textReported;
+
+    // hixie-76
+    private int hixieType;
+    private int hixieLengthBytes;
+
+    /**
+     * @param sink      receives each frame
+     * @param mode      the framing
+     * @param checkText validate text payloads as UTF-8 (reads, but does not copy, those payload bytes)
+     */
+    public FrameScanner(FrameSink sink, Mode mode, boolean checkText) {
+        this.sink = sink;
+        this.checkText = checkText;
+        reset(mode);
+    }
+
+    /** Forgets any partial frame and continues in {@code mode} at a frame boundary; the stream offset keeps counting. */
+    public void reset(Mode mode) {
+        reset(mode, scanned);
+    }
+
+    /** As {@link #reset(Mode)}, with the next byte at {@code streamOffset} of its direction's stream. */
+    public void reset(Mode mode, long streamOffset) {
+        scanned = streamOffset;
+        state = mode == Mode.HIXIE76 ? State.HIXIE_TYPE : State.HEADER;
+        frame.hixie = mode == Mode.HIXIE76;
+        carried = 0;
+        remaining = 0;
+        inText = false;
+        textFrame = false;
+    }
+
+    /** Stream offset of the next byte to scan. */
+    public long offset() {
+        return scanned;
+    }
+
+    /** True at a frame boundary: no header, payload or terminator is pending. */
+    public boolean atFrameBoundary() {
+        return (state == State.HEADER && carried == 0) || state == State.HIXIE_TYPE;
+    }
+
+    /** True after a frame with an impossible length: the rest of the stream is not parsed. */
+    public boolean stopped() {
+        return state == State.STOPPED;
+    }
+
+    /** Scans {@code buf[from, to)} with absolute gets; position and limit are not touched. Heap or direct. */
+    public void scan(ByteBuffer buf, int from, int to) {
+        if (buf.hasArray()) {
+            int base = buf.arrayOffset();
+            scan(null, buf.array(), from + base, to + base);
+        } else {
+            scan(buf, null, from, to);
+        }
+    }
+
+    /** Scans {@code buf[off, off+len)}. */
+    public void scan(byte[] buf, int off, int len) {
+        scan(null, buf, off, off + len);
+    }
+
+    /** Exactly one of {@code bb} (direct or read-only) and {@code a} is non-null; see {@link #at}. */
+    private void scan(ByteBuffer bb, byte[] a, int from, int to) {
+        long base = scanned - from; // stream offset of index i is base + i
+        int i = from;
+        while (i < to) {
+            switch (state) {
+                case HEADER -> i = header(bb, a, i, to, base);
+                case PAYLOAD -> i = payload(bb, a, i, to);
+                case CLOSE_PAYLOAD -> i = closePayload(bb, a, i, to);
+                case HIXIE_TYPE -> i = hixieType(bb, a, i, base);
+                case HIXIE_TEXT -> i = hixieText(bb, a, i, to);
+                case HIXIE_LENGTH -> i = hixieLength(bb, a, i);
+                case HIXIE_SKIP -> i = hixieSkip(i, to);
+                case STOPPED -> i = to;
+            }
+        }
+        scanned += to - from;
+    }
+
+    /** One byte: the array when there is one (heap buffers and byte[]), else an absolute get (direct buffers). */
+    private static int at(ByteBuffer bb, byte[] a, int i) {
+        return (a != null ? a[i] : bb.get(i)) & 0xFF;
+    }
+
+    /** Header bytes implied by the second header byte: 2, +2 or +8 for the extended length, +4 for the mask. */
+    private static int headerSize(int b1) {
+        int len7 = b1 & 0x7F;
+        return 2 + (len7 == 126 ? 2 : len7 == 127 ? 8 : 0) + ((b1 & 0x80) != 0 ? 4 : 0);
+    }
+
+    // ---- RFC 6455 ------------------------------------------------------------------------------------------------
+
+    private int header(ByteBuffer bb, byte[] a, int i, int to, long base) {
+        if (carried == 0 && to - i >= 2) {
+            int size = headerSize(at(bb, a, i + 1));
+            if (to - i >= size) {
+                // Fast path: the whole header is in this buffer.
+                onHeader(bb, a, i, base + i);
+                i += size;
+                if (state == State.PAYLOAD && !textFrame && remaining <= to - i) {
+                    // ... and so is the payload: skip it without another trip round the loop.
+                    i += (int) remaining;
+                    remaining = 0;
+                    endOfFrame();
+                }
+                return i;
+            }
+        }
+        // Slow path: the header straddles calls; keep its bytes (at most 14).
+        if (carried == 0) {
+            carryOffset = base + i;
+        }
+        while (i < to && (carried < 2 || carried < headerSize(carry[1] & 0xFF))) {
+            carry[carried++] = (byte) at(bb, a, i++);
+        }
+        if (carried >= 2 && carried == headerSize(carry[1] & 0xFF)) {
+            carried = 0;
+            onHeader(null, carry, 0, carryOffset);
+            // The payload (if any) is handled by the loop; the carry path is rare.
+        }
+        return i;
+    }
+
+    /** Parses the complete header at {@code p} into {@link #frame} and decides what follows it. */
+    private void onHeader(ByteBuffer bb, byte[] a, int p, long offset) {
+        Frame f = frame;
+        int b0 = at(bb, a, p);
+        int b1 = at(bb, a, p + 1);
+        f.fin = (b0 & 0x80) != 0;
+        f.rsv = (b0 >> 4) & 0x7;
+        f.opcode = b0 & 0x0F;
+        f.masked = (b1 & 0x80) != 0;
+        f.offset = offset;
+        f.closePayloadLength = 0;
+        f.nonMinimalLength = false;
+        f.lengthOverflow = false;
+        int len7 = b1 & 0x7F;
+        int q = p + 2;
+        long length;
+        if (len7 == 126) {
+            length = at(bb, a, q) << 8 | at(bb, a, q + 1);
+            f.nonMinimalLength = length < 126;
+            q += 2;
+        } else if (len7 == 127) {
+            length = 0;
+            for (int k = 0; k < 8; k++) {
+                length = length << 8 | at(bb, a, q + k);
+            }
+            f.nonMinimalLength = length >= 0 && length <= 0xFFFF;
+            f.lengthOverflow = length < 0; // "the most significant bit MUST be 0" (§5.2)
+            q += 8;
+        } else {
+            length = len7;
+        }
+        f.payloadLength = length;
+        if (f.masked) {
+            f.maskKey = at(bb, a, q) << 24 | at(bb, a, q + 1) << 16 | at(bb, a, q + 2) << 8 | at(bb, a, q + 3);
+            q += 4;
+        } else {
+            f.maskKey = 0;
+        }
+        f.headerSize = q - p;
+        maskPos = 0;
+        remaining = length;
+
+        if (f.lengthOverflow) {
+            // Where this frame ends is unknowable: report it, then stop parsing this stream.
+            sink.onFrame(f);
+            state = State.STOPPED;
+            return;
+        }
+        if (f.opcode == Opcode.CLOSE && length > 0) {
+            state = State.CLOSE_PAYLOAD; // reported once its code and reason are kept
+            return;
+        }
+        if (checkText) {
+            trackText(f);
+        }
+        sink.onFrame(f);
+        if (length > 0) {
+            state = State.PAYLOAD;
+        } else {
+            endOfFrame();
+        }
+    }
+
+    /** Which frames belong to a text message (RFC 6455 §5.4: control frames may sit between fragments). */
+    private void trackText(Frame f) {
+        if (f.opcode == Opcode.TEXT) {
+            inText = true;
+            utf8State = Utf8.ACCEPT;
+            textReported = false;
+        } else if (f.opcode == Opcode.BINARY) {
+            inText = false;
+        }
+        textFrame = inText && Opcode.isData(f.opcode);
+    }
+
+    private int payload(ByteBuffer bb, byte[] a, int i, int to) {
+        int n = (int) Math.min(remaining, to - i);
+        if (textFrame && !textReported) {
+            int key = frame.maskKey;
+            int state8 = utf8State;
+            for (int k = 0; k < n; k++) {
+                int b = at(bb, a, i + k) ^ maskByte(key, maskPos++);
+                state8 = Utf8.step(state8, b);
+                if (state8 == Utf8.REJECT) {
+                    textReported = true;
+                    sink.onInvalidText(frame.offset);
+                    break;
+                }
+            }
+            utf8State = state8;
+        }
+        remaining -= n;
+        if (remaining == 0) {
+            endOfFrame();
+        }
+        return i + n;
+    }
+
+    /** Byte {@code pos mod 4} of a big-endian masking key (0 when the frame is not masked). */
+    private static int maskByte(int key, int pos) {
+        return (key >>> (24 - 8 * (pos & 3))) & 0xFF;
+    }
+
+    private void endOfFrame() {
+        state = State.HEADER;
+        if (textFrame) {
+            textFrame = false;
+            if (frame.fin) {
+                inText = false;
+                if (!textReported && utf8State != Utf8.ACCEPT) {
+                    textReported = true; // the message ended inside a multi-byte sequence
+                    sink.onInvalidText(frame.offset);
+                }
+            }
+        }
+    }
+
+    private int closePayload(ByteBuffer bb, byte[] a, int i, int to) {
+        Frame f = frame;
+        int keep = (int) Math.min(f.payloadLength, Frame.MAX_CONTROL_PAYLOAD);
+        int key = f.maskKey;
+        while (i < to && f.closePayloadLength < keep) {
+            f.closePayload[f.closePayloadLength++] = (byte) (at(bb, a, i++) ^ maskByte(key, maskPos++));
+        }
+        if (f.closePayloadLength == keep) {
+            remaining -= keep;
+            sink.onFrame(f);
+            if (remaining > 0) {
+                state = State.PAYLOAD; // an over-long Close (a WS103 error): skip the rest
+            } else {
+                state = State.HEADER;
+            }
+        }
+        return i;
+    }
+
+    // ---- draft hixie-76 §4.2: 0x00 <UTF-8> 0xFF text, 0x80-0xFF type + 7-bit-group length binary, FF 00 close -----
+
+    private int hixieType(ByteBuffer bb, byte[] a, int i, long base) {
+        Frame f = frame;
+        int type = at(bb, a, i);
+        f.offset = base + i;
+        f.fin = true;
+        f.rsv = 0;
+        f.masked = false;
+        f.maskKey = 0;
+        f.closePayloadLength = 0;
+        f.nonMinimalLength = false;
+        f.lengthOverflow = false;
+        f.payloadLength = 0;
+        if ((type & 0x80) == 0) {
+            state = State.HIXIE_TEXT;
+            f.opcode = Opcode.TEXT;
+            f.headerSize = 1;
+            utf8State = Utf8.ACCEPT;
+            textReported = false;
+        } else {
+            state = State.HIXIE_LENGTH;
+            hixieType = type;
+            hixieLengthBytes = 0;
+        }
+        return i + 1;
+    }
+
+    private int hixieText(ByteBuffer bb, byte[] a, int i, int to) {
+        // Unlike RFC 6455 the length is not declared: the 0xFF terminator must be found, which reads (never copies) bytes.
+        Frame f = frame;
+        while (i < to) {
+            int b = at(bb, a, i++);
+            if (b == 0xFF) {
+                state = State.HIXIE_TYPE;
+                sink.onFrame(f);
+                if (checkText && !textReported && utf8State != Utf8.ACCEPT) {
+                    textReported = true;
+                    sink.onInvalidText(f.offset);
+                }
+                return i;
+            }
+            f.payloadLength++;
+            if (checkText && !textReported) {
+                utf8State = Utf8.step(utf8State, b);
+                if (utf8State == Utf8.REJECT) {
+                    textReported = true;
+                    sink.onInvalidText(f.offset);
+                }
+            }
+        }
+        return i;
+    }
+
+    private int hixieLength(ByteBuffer bb, byte[] a, int i) {
+        Frame f = frame;
+        int b = at(bb, a, i);
+        hixieLengthBytes++;
+        f.payloadLength = f.payloadLength << 7 | (b & 0x7F);
+        if ((b & 0x80) != 0) {
+            if (f.payloadLength >>> 55 != 0) {
+                // Another group would overflow a long: no real frame is this long.
+                f.lengthOverflow = true;
+                f.opcode = Opcode.BINARY;
+                f.headerSize = 1 + hixieLengthBytes;
+                sink.onFrame(f);
+                state = State.STOPPED;
+            }
+            return i + 1;
+        }
+        f.headerSize = 1 + hixieLengthBytes;
+        f.opcode = hixieType == 0xFF && f.payloadLength == 0 ? Opcode.CLOSE : Opcode.BINARY;
+        remaining = f.payloadLength;
+        sink.onFrame(f);
+        state = remaining > 0 ? State.HIXIE_SKIP : State.HIXIE_TYPE;
+        return i + 1;
+    }
+
+    private int hixieSkip(int i, int to) {
+        int n = (int) Math.min(remaining, to - i);
+        remaining -= n;
+        if (remaining == 0) {
+            state = State.HIXIE_TYPE;
+        }
+        return i + n;
+    }
+}
