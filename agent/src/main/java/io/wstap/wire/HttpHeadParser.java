@@ -25,7 +25,8 @@ import java.util.Objects;
  * <p>Leniency: bare LF line ends, obsolete line folding, optional whitespace between a header name and its colon,
  * and header lines without a colon (skipped) are accepted. Not accepted ({@code NOT_HTTP}): leading whitespace or
  * empty lines before the start line, a control byte other than CR, LF and HTAB anywhere in the head, a CR not followed
- * by LF, HTTP versions other than 1.x.
+ * by LF, anything but exactly one SP between the parts of a request line, HTTP versions other than 1.x (so HTTP/0.9
+ * request lines, the HTTP/2 preface and "HTTP/2" responses are NOT_HTTP).
  *
  * <p>Not thread-safe: one instance per connection direction. Structure after Netty's {@code WebSocket08FrameDecoder}:
  * an explicit {@link State} and one switch that returns when the bytes run out.
@@ -214,17 +215,14 @@ public final class HttpHeadParser {
         }
     }
 
+    /** Where the parse stands after the bytes fed so far. */
     public Status status() {
-        switch (state) {
-            case DONE:
-                return Status.DONE;
-            case NOT_HTTP:
-                return Status.NOT_HTTP;
-            case TOO_LARGE:
-                return Status.TOO_LARGE;
-            default:
-                return Status.NEED_MORE;
-        }
+        return switch (state) {
+            case DONE -> Status.DONE;
+            case NOT_HTTP -> Status.NOT_HTTP;
+            case TOO_LARGE -> Status.TOO_LARGE;
+            default -> Status.NEED_MORE;
+        };
     }
 
     /** The parsed head once status() == DONE, else null. */
@@ -391,14 +389,12 @@ public final class HttpHeadParser {
                     } else if (b == SP || b == HTAB) {
                         // Obsolete line folding: this line continues the previous header's value.
                         state = field != NONE ? State.VALUE_START : State.SKIP_LINE;
-                    } else if (b < SP) {
-                        return notHttp(from, i);
                     } else {
                         nameLength = 0;
                         nameUsable = true;
                         nameEnded = false;
                         state = State.HEADER_NAME;
-                        break; // HEADER_NAME reads this byte
+                        break; // HEADER_NAME reads this byte (and rejects it if it is a control byte)
                     }
                     i++;
                     break;
