@@ -1,6 +1,9 @@
 package io.wstap.wire;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
  * Finds WebSocket frame headers in one direction's byte stream, in place: the application's buffer is read with
@@ -36,6 +39,8 @@ public final class FrameScanner {
         /** A 64-bit length with its top bit set: framing is lost, everything after is ignored (counted only). */
         STOPPED
     }
+
+    private static final VarHandle INT_BIG_ENDIAN = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
 
     private final FrameSink sink;
     private final boolean checkText;
@@ -146,6 +151,15 @@ public final class FrameScanner {
         return (a != null ? a[i] : bb.get(i)) & 0xFF;
     }
 
+    /** Four bytes, big-endian, in one read (the masking key: the hot part of every client header). */
+    private static int intAt(ByteBuffer bb, byte[] a, int i) {
+        if (a != null) {
+            return (int) INT_BIG_ENDIAN.get(a, i);
+        }
+        int v = bb.getInt(i);
+        return bb.order() == ByteOrder.BIG_ENDIAN ? v : Integer.reverseBytes(v);
+    }
+
     /** Header bytes implied by the second header byte: 2, +2 or +8 for the extended length, +4 for the mask. */
     private static int headerSize(int b1) {
         int len7 = b1 & 0x7F;
@@ -155,18 +169,25 @@ public final class FrameScanner {
     // ---- RFC 6455 ------------------------------------------------------------------------------------------------
 
     private int header(ByteBuffer bb, byte[] a, int i, int to, long base) {
-        if (carried == 0 && to - i >= 2) {
-            int size = headerSize(at(bb, a, i + 1));
-            if (to - i >= size) {
-                // Fast path: the whole header is in this buffer.
+        if (carried == 0) {
+            // Fast path: frames lying whole in this buffer, one after another, without a trip round the state loop.
+            while (to - i >= 2) {
+                int size = headerSize(at(bb, a, i + 1));
+                if (to - i < size) {
+                    break;
+                }
                 onHeader(bb, a, i, base + i);
                 i += size;
                 if (state == State.PAYLOAD && !textFrame && remaining <= to - i) {
-                    // ... and so is the payload: skip it without another trip round the loop.
-                    i += (int) remaining;
+                    i += (int) remaining; // the payload is here too: skip it by arithmetic
                     remaining = 0;
                     endOfFrame();
                 }
+                if (state != State.HEADER) {
+                    return i; // a payload running past this buffer, a Close payload to keep, text to check, or stopped
+                }
+            }
+            if (i == to) {
                 return i;
             }
         }
@@ -218,7 +239,7 @@ public final class FrameScanner {
         }
         f.payloadLength = length;
         if (f.masked) {
-            f.maskKey = at(bb, a, q) << 24 | at(bb, a, q + 1) << 16 | at(bb, a, q + 2) << 8 | at(bb, a, q + 3);
+            f.maskKey = intAt(bb, a, q);
             q += 4;
         } else {
             f.maskKey = 0;
