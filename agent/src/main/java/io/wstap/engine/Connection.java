@@ -409,18 +409,13 @@ public final class Connection {
         if (rsv == 0 || joinedMidStream) {
             return; // mid-stream the negotiated extensions are unknown
         }
-        String why = null;
-        if ((rsv & Frame.RSV1) != 0) {
-            if (!deflate) {
-                why = "RSV1 without negotiated permessage-deflate";
-            } else if (Opcode.isControl(op) || op == Opcode.CONTINUATION) {
-                why = "RSV1 on a " + Opcode.name(op) + " frame";
-            }
-        }
-        if (why == null && (rsv & (Frame.RSV2 | Frame.RSV3)) != 0 && !otherExtension) {
-            why = "RSV2/RSV3 without an extension that defines them";
-        }
-        if (why != null && breaks(Rule.RSV_BITS_WITHOUT_EXTENSION, s)) {
+        boolean rsv1 = (rsv & Frame.RSV1) != 0;
+        boolean rsv1Wrong = rsv1 && (!deflate || Opcode.isControl(op) || op == Opcode.CONTINUATION);
+        boolean rsv23Wrong = (rsv & (Frame.RSV2 | Frame.RSV3)) != 0 && !otherExtension;
+        if ((rsv1Wrong || rsv23Wrong) && breaks(Rule.RSV_BITS_WITHOUT_EXTENSION, s)) {
+            String why = !rsv1Wrong ? "RSV2/RSV3 without an extension that defines them"
+                    : !deflate ? "RSV1 without negotiated permessage-deflate"
+                    : "RSV1 on a " + Opcode.name(op) + " frame";
             report(Rule.RSV_BITS_WITHOUT_EXTENSION, s, t, index, -1, f.offset(), who(s) + " set " + why);
         }
     }
@@ -437,13 +432,11 @@ public final class Connection {
     private void onClose(Side s, long t, long index, Frame f) {
         Side peer = other(s);
         int code = -1;
-        String reason = "";
         if (!f.hixie()) {
             if (f.payloadLength() == 1 && breaks(Rule.CLOSE_PAYLOAD_ONE_BYTE, s)) {
                 report(Rule.CLOSE_PAYLOAD_ONE_BYTE, s, t, index, -1, f.offset(), who(s) + " sent a Close frame with a 1-byte payload");
             }
             code = f.closeCode();
-            reason = f.closeReason();
             if (code >= 0) {
                 checkCloseCode(s, peer, t, index, f, code);
             }
@@ -451,6 +444,7 @@ public final class Connection {
         if (s.close != null) {
             return; // only the first Close of each side takes part in the closing handshake
         }
+        String reason = f.hixie() ? "" : f.closeReason(); // decoded once per side, not per repeated Close
         s.close = new CloseRecord(s.endpoint, roleOf(s.endpoint), code, reason, t, index);
         s.closeBeforeTcp = tcpFirst == null;
         closes.add(s.close);
@@ -629,7 +623,8 @@ public final class Connection {
             }
             return true;
         }
-        for (Finding f : findings) {
+        for (int i = 0; i < findings.size(); i++) { // indexed: no iterator, even before the JIT removes it
+            Finding f = findings.get(i);
             if (f.rule() == rule && (s == null || f.endpoint() == s.endpoint)) {
                 f.recur();
                 break;

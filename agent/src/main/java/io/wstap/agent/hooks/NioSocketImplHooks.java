@@ -1,0 +1,52 @@
+package io.wstap.agent.hooks;
+
+import io.wstap.agent.tap.Tap;
+import net.bytebuddy.asm.Advice;
+
+/**
+ * {@code sun.nio.ch.NioSocketImpl}: the {@code java.net.Socket} implementation since JDK 13 (OkHttp, Java-WebSocket
+ * in blocking mode, plain sockets). Under an SSLSocket these bytes are TLS records, which the tap recognises and
+ * leaves to {@link SslSocketImplHooks}.
+ */
+public final class NioSocketImplHooks {
+    public static final String TYPE = "sun.nio.ch.NioSocketImpl";
+
+    private NioSocketImplHooks() {
+    }
+
+    /** {@code private int implWrite(byte[], int, int)}: returns the bytes written. */
+    public static final class WriteAdvice {
+        @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
+        static void exit(@Advice.This Object self, @Advice.Argument(0) byte[] b, @Advice.Argument(1) int off,
+                         @Advice.Return int n, @Advice.Thrown Throwable thrown) {
+            if (thrown != null) {
+                Tap.onError(self, thrown);
+            } else if (n > 0) {
+                Tap.onWrite(self, b, off, n);
+            }
+        }
+    }
+
+    /** {@code private int read(byte[], int, int)} ({@code implRead} changed arity between 17 and 25: not hooked). */
+    public static final class ReadAdvice {
+        @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
+        static void exit(@Advice.This Object self, @Advice.Argument(0) byte[] b, @Advice.Argument(1) int off,
+                         @Advice.Return int n, @Advice.Thrown Throwable thrown) {
+            if (thrown != null) {
+                Tap.onError(self, thrown);
+            } else if (n > 0) {
+                Tap.onRead(self, b, off, n);
+            } else if (n < 0) {
+                Tap.onEof(self);
+            }
+        }
+    }
+
+    /** {@code protected void close()}: idempotent in the JDK; the tap counts only the first. */
+    public static final class CloseAdvice {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter(@Advice.This Object self) {
+            Tap.onClose(self);
+        }
+    }
+}

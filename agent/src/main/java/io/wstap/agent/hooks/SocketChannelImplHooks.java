@@ -1,0 +1,130 @@
+package io.wstap.agent.hooks;
+
+import io.wstap.agent.tap.Tap;
+import net.bytebuddy.asm.Advice;
+
+import java.nio.ByteBuffer;
+
+/**
+ * {@code sun.nio.ch.SocketChannelImpl}: NIO sockets (Jetty, Netty NIO, Tomcat, Undertow, the JDK HttpClient), and
+ * the socket adaptor's streams through the byte[] paths. Each advice marks {@code [position before, position after)}
+ * and calls the {@link Tap}; it is inlined into the JDK class, so it has no fields or constants of its own.
+ */
+public final class SocketChannelImplHooks {
+    public static final String TYPE = "sun.nio.ch.SocketChannelImpl";
+
+    private SocketChannelImplHooks() {
+    }
+
+    /** {@code int write(ByteBuffer)}. */
+    public static final class WriteAdvice {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static int enter(@Advice.Argument(0) ByteBuffer src) {
+            return src.position();
+        }
+
+        @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
+        static void exit(@Advice.This Object self, @Advice.Argument(0) ByteBuffer src, @Advice.Enter int before,
+                         @Advice.Thrown Throwable thrown) {
+            if (thrown != null) {
+                Tap.onError(self, thrown);
+            } else {
+                Tap.onWrite(self, src, before, src.position());
+            }
+        }
+    }
+
+    /** {@code long write(ByteBuffer[], int, int)}: gathering (the JDK HttpClient writes this way). */
+    public static final class GatheringWriteAdvice {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter(@Advice.Argument(0) ByteBuffer[] srcs, @Advice.Argument(1) int off, @Advice.Argument(2) int len) {
+            Tap.enterAll(srcs, off, len);
+        }
+
+        @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
+        static void exit(@Advice.This Object self, @Advice.Argument(0) ByteBuffer[] srcs, @Advice.Argument(1) int off,
+                         @Advice.Argument(2) int len, @Advice.Thrown Throwable thrown) {
+            if (thrown != null) {
+                Tap.onError(self, thrown);
+            } else {
+                Tap.onWriteAll(self, srcs, off, len, false);
+            }
+        }
+    }
+
+    /** {@code private int tryWrite(byte[], int, int)}: the socket adaptor's output stream. */
+    public static final class TryWriteAdvice {
+        @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
+        static void exit(@Advice.This Object self, @Advice.Argument(0) byte[] b, @Advice.Argument(1) int off,
+                         @Advice.Return int n, @Advice.Thrown Throwable thrown) {
+            if (thrown != null) {
+                Tap.onError(self, thrown);
+            } else if (n > 0) {
+                Tap.onWrite(self, b, off, n);
+            }
+        }
+    }
+
+    /** {@code int read(ByteBuffer)}. */
+    public static final class ReadAdvice {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static int enter(@Advice.Argument(0) ByteBuffer dst) {
+            return dst.position();
+        }
+
+        @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
+        static void exit(@Advice.This Object self, @Advice.Argument(0) ByteBuffer dst, @Advice.Enter int before,
+                         @Advice.Return int n, @Advice.Thrown Throwable thrown) {
+            if (thrown != null) {
+                Tap.onError(self, thrown);
+            } else if (n > 0) {
+                Tap.onRead(self, dst, before, dst.position());
+            } else if (n < 0) {
+                Tap.onEof(self);
+            }
+        }
+    }
+
+    /** {@code long read(ByteBuffer[], int, int)}: scattering. */
+    public static final class ScatteringReadAdvice {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter(@Advice.Argument(0) ByteBuffer[] dsts, @Advice.Argument(1) int off, @Advice.Argument(2) int len) {
+            Tap.enterAll(dsts, off, len);
+        }
+
+        @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
+        static void exit(@Advice.This Object self, @Advice.Argument(0) ByteBuffer[] dsts, @Advice.Argument(1) int off,
+                         @Advice.Argument(2) int len, @Advice.Return long n, @Advice.Thrown Throwable thrown) {
+            if (thrown != null) {
+                Tap.onError(self, thrown);
+            } else if (n > 0) {
+                Tap.onReadAll(self, dsts, off, len, false);
+            } else if (n < 0) {
+                Tap.onEof(self);
+            }
+        }
+    }
+
+    /** {@code int blockingRead(byte[], int, int, long)}: the socket adaptor's input stream. */
+    public static final class BlockingReadAdvice {
+        @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
+        static void exit(@Advice.This Object self, @Advice.Argument(0) byte[] b, @Advice.Argument(1) int off,
+                         @Advice.Return int n, @Advice.Thrown Throwable thrown) {
+            if (thrown != null) {
+                Tap.onError(self, thrown);
+            } else if (n > 0) {
+                Tap.onRead(self, b, off, n);
+            } else if (n < 0) {
+                Tap.onEof(self);
+            }
+        }
+    }
+
+    /** {@code protected void implCloseSelectableChannel()}: called once per channel. */
+    public static final class CloseAdvice {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter(@Advice.This Object self) {
+            Tap.onClose(self);
+        }
+    }
+}

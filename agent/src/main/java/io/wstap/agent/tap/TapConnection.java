@@ -1,0 +1,109 @@
+package io.wstap.agent.tap;
+
+import io.wstap.capture.Transport;
+import io.wstap.engine.Connection;
+import io.wstap.engine.ConnectionObserver;
+import io.wstap.engine.Endpoint;
+import io.wstap.engine.Protocol;
+import io.wstap.engine.Role;
+import io.wstap.engine.TcpEnd;
+import io.wstap.wire.Frame;
+import io.wstap.wire.HttpHead;
+import io.wstap.wire.Opcode;
+
+import java.nio.ByteBuffer;
+
+/**
+ * One tapped connection: the engine's {@link Connection}, run live, and the recording of what it sees.
+ *
+ * <p>Nothing is recorded until the connection shows it is WebSocket (an upgrade request, or a join mid-stream):
+ * other connections leave no trace in the capture. Calls from the connection's reader and writer threads are
+ * serialised on this object; the critical section is the in-place scan, never I/O.
+ */
+final class TapConnection implements ConnectionObserver {
+    final long id;
+    final Connection engine;
+    private final TapRuntime runtime;
+    private final Object socket;
+    private final Transport transport;
+    /** The connection event was recorded (it is WebSocket). */
+    private boolean declared;
+
+    TapConnection(long id, TapRuntime runtime, Object socket, Transport transport) {
+        this.id = id;
+        this.runtime = runtime;
+        this.socket = socket;
+        this.transport = transport;
+        this.engine = new Connection(id, runtime.engineOptions, this);
+    }
+
+    synchronized void bytes(Endpoint sender, ByteBuffer buf, int from, int to) {
+        engine.onBytes(sender, System.nanoTime(), buf, from, to);
+    }
+
+    synchronized void bytes(Endpoint sender, byte[] buf, int off, int len) {
+        engine.onBytes(sender, System.nanoTime(), buf, off, len);
+    }
+
+    synchronized void joinMidStream() {
+        engine.joinMidStream(null, Protocol.RFC6455);
+    }
+
+    synchronized void tcpClosed(Endpoint who, TcpEnd how) {
+        engine.onTcpClosed(who, how, System.nanoTime());
+    }
+
+    boolean ignored() {
+        return engine.isIgnored();
+    }
+
+    private void declare(long time) {
+        if (!declared) {
+            declared = true;
+            runtime.recorder.putConnection(id, time, Addresses.local(socket), Addresses.remote(socket), transport);
+        }
+    }
+
+    // ---- ConnectionObserver: what the engine saw goes to the ring ----
+
+    @Override
+    public void onJoinedMidStream(Connection c, Role localRole, Protocol protocol) {
+        long now = System.nanoTime();
+        declare(now);
+        runtime.recorder.putJoined(id, now, localRole, protocol);
+    }
+
+    @Override
+    public void onHandshake(Connection c, Endpoint sender, long time, HttpHead head) {
+        if (head.isWebSocketUpgrade()) {
+            declare(time);
+        }
+        if (declared) {
+            runtime.recorder.putHandshake(id, time, sender, head);
+        }
+    }
+
+    @Override
+    public void onFrame(Connection c, Endpoint sender, long time, Frame frame) {
+        if (declared) {
+            // The stack that wrote a Close frame is what lets a report name the line that sent 1002.
+            int stack = frame.opcode() == Opcode.CLOSE && sender == Endpoint.LOCAL ? runtime.stack() : -1;
+            runtime.recorder.putFrame(id, time, sender, frame, stack);
+        }
+    }
+
+    @Override
+    public void onInvalidText(Connection c, Endpoint sender, long time, long offset) {
+        if (declared) {
+            runtime.recorder.putInvalidText(id, time, sender, offset);
+        }
+    }
+
+    @Override
+    public void onTcpClosed(Connection c, Endpoint endpoint, TcpEnd how, long time) {
+        if (declared) {
+            int stack = endpoint == Endpoint.LOCAL ? runtime.stack() : -1;
+            runtime.recorder.putTcpClosed(id, time, endpoint, how, stack);
+        }
+    }
+}

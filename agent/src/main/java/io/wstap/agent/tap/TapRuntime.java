@@ -1,0 +1,181 @@
+package io.wstap.agent.tap;
+
+import io.wstap.capture.CaptureWriter;
+import io.wstap.capture.Transport;
+import io.wstap.engine.EngineOptions;
+import io.wstap.wire.Frame;
+
+import java.io.IOException;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Everything the tap needs at run time, made once by the installer: the connection table, the ring, the stacks, and
+ * the one writer thread that drains the ring into the capture file. Application threads never do I/O here.
+ */
+public final class TapRuntime {
+    /** Flush the capture at least this often, so that a crash loses at most about this much. */
+    static final long FLUSH_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
+    final ConnectionTable table = new ConnectionTable(1024);
+    final Recorder recorder;
+    final EngineOptions engineOptions = EngineOptions.DEFAULTS;
+    final boolean lateAttach;
+    final boolean faults;
+    private final Stacks stacks;
+    private final Set<Integer> ports;
+    private final Set<String> hosts;
+    private final CaptureWriter writer;
+    private final AtomicLong nextId = new AtomicLong(1);
+    private final AtomicLong tapErrors = new AtomicLong();
+    private volatile boolean running = true;
+    private final Thread writerThread;
+
+    /**
+     * @param writer     the capture file (owned by this runtime from now on)
+     * @param ringSlots  ring capacity in slots
+     * @param stackDepth frames per stack, 0 = no stacks
+     */
+    public TapRuntime(CaptureWriter writer, int ringSlots, int stackDepth, Set<Integer> ports, Set<String> hosts,
+                      boolean lateAttach, boolean faults) {
+        this.writer = writer;
+        this.recorder = new Recorder(ringSlots);
+        this.stacks = stackDepth > 0 ? new Stacks(stackDepth, recorder) : null;
+        this.ports = ports;
+        this.hosts = hosts;
+        this.lateAttach = lateAttach;
+        this.faults = faults;
+        this.writerThread = new Thread(this::writeLoop, "wstap-writer");
+        writerThread.setDaemon(true);
+    }
+
+    /** Access to SocketImpl's protected address getters, opened by the installer (see {@link Addresses}). */
+    public static void setSocketImplAccess(java.lang.invoke.MethodHandle address, java.lang.invoke.MethodHandle port,
+                                           java.lang.invoke.MethodHandle localPort) {
+        Addresses.socketImplAddress = address;
+        Addresses.socketImplPort = port;
+        Addresses.socketImplLocalPort = localPort;
+    }
+
+    /** Starts the writer thread and makes the hooks live. */
+    public void start() {
+        writerThread.start();
+        Tap.runtime = this;
+    }
+
+    /** Stops the hooks, drains the ring and closes the capture (JVM shutdown). */
+    public void stop() {
+        Tap.runtime = null;
+        running = false;
+        LockSupport.unpark(writerThread);
+        try {
+            writerThread.join(TimeUnit.SECONDS.toMillis(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A new tapped object: a TapConnection, or null when the filters exclude it. */
+    TapConnection open(Object socket, Transport transport) {
+        if (!ports.isEmpty() || !hosts.isEmpty()) {
+            String local = Addresses.local(socket);
+            String remote = Addresses.remote(socket);
+            if (!ports.isEmpty() && !ports.contains(port(local)) && !ports.contains(port(remote))) {
+                table.put(socket, Tap.IGNORED);
+                return null;
+            }
+            if (!hosts.isEmpty() && !hosts.contains(host(remote))) {
+                table.put(socket, Tap.IGNORED);
+                return null;
+            }
+        }
+        TapConnection c = new TapConnection(nextId.getAndIncrement(), this, socket, transport);
+        table.put(socket, c);
+        return c;
+    }
+
+    private static int port(String address) {
+        int colon = address.lastIndexOf(':');
+        try {
+            return Integer.parseInt(address.substring(colon + 1));
+        } catch (RuntimeException e) {
+            return -1;
+        }
+    }
+
+    private static String host(String address) {
+        int colon = address.lastIndexOf(':');
+        String h = colon < 0 ? address : address.substring(0, colon);
+        return h.startsWith("[") ? h.substring(1, h.length() - 1) : h;
+    }
+
+    /** The current thread's interned stack, or -1. */
+    int stack() {
+        return stacks == null ? -1 : stacks.current();
+    }
+
+    /** An internal error on {@code socket}: that connection is no longer tapped, and the error is counted. */
+    void internalError(Object socket, Object value) {
+        long n = tapErrors.incrementAndGet();
+        long id = value instanceof TapConnection c ? c.id : 0;
+        try {
+            table.put(socket, Tap.IGNORED);
+        } catch (Throwable ignored) {
+            // nothing more to do without risking the host
+        }
+        recorder.putTapErrors(id, System.nanoTime(), n);
+    }
+
+    long tapErrors() {
+        return tapErrors.get();
+    }
+
+    int openConnections() {
+        return table.size();
+    }
+
+    // ---- the writer thread ----
+
+    private void writeLoop() {
+        Frame frame = new Frame();
+        byte[] closeScratch = new byte[Frame.MAX_CONTROL_PAYLOAD];
+        long lastFlush = System.nanoTime();
+        long reportedDrops = 0;
+        try {
+            while (true) {
+                boolean stopping = !running;
+                int n = recorder.drain(writer, frame, closeScratch);
+                long drops = recorder.dropped();
+                if (drops != reportedDrops) {
+                    writer.lost(System.nanoTime(), drops - reportedDrops);
+                    reportedDrops = drops;
+                }
+                for (Object gone : table.expunge()) {
+                    if (gone instanceof TapConnection c) {
+                        writer.forget(c.id); // collected without close(): nothing more will come for it
+                    }
+                }
+                long now = System.nanoTime();
+                if (stopping || now - lastFlush >= FLUSH_INTERVAL_NANOS) {
+                    writer.flush();
+                    lastFlush = now;
+                }
+                if (stopping) {
+                    recorder.drain(writer, frame, closeScratch);
+                    writer.close();
+                    return;
+                }
+                if (n == 0) {
+                    LockSupport.parkNanos(IDLE_PARK_NANOS);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // The capture cannot be written (disk full, file removed): stop capturing, never disturb the host.
+            Tap.runtime = null;
+            System.err.println("wstap: capture stopped: " + e);
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package io.wstap.agent.it;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Runs a main class in a fresh JVM (the same java as the tests) with the real agent jar, with a time limit. */
+final class ForkedJvm {
+    record Result(int exitCode, String stdout, String stderr) {
+        /** stderr without the JVM's own CDS notice that appending to the boot class path causes. */
+        List<String> agentLines() {
+            return stderr.lines().filter(l -> !l.contains("Sharing is only supported for boot loader classes")).toList();
+        }
+    }
+
+    static Path agentJar() {
+        return Path.of(System.getProperty("wstap.agent.jar", "target/wstap-agent.jar"));
+    }
+
+    static String testClasses() {
+        return System.getProperty("wstap.test.classes", "target/test-classes");
+    }
+
+    static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /** Runs {@code mainClass} under the agent with {@code agentOptions} (null = no agent), at most {@code seconds}. */
+    static Result run(String agentOptions, String mainClass, long seconds, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(java());
+        if (agentOptions != null) {
+            cmd.add("-javaagent:" + agentJar().toAbsolutePath() + (agentOptions.isEmpty() ? "" : "=" + agentOptions));
+        }
+        cmd.add("-cp");
+        cmd.add(testClasses());
+        cmd.add(mainClass);
+        cmd.addAll(List.of(args));
+        Path out = Files.createTempFile("wstap-it-out", ".txt");
+        Path err = Files.createTempFile("wstap-it-err", ".txt");
+        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            throw new AssertionError(mainClass + " did not finish in " + seconds + " s; stderr: "
+                    + Files.readString(err, StandardCharsets.UTF_8));
+        }
+        Result r = new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                Files.readString(err, StandardCharsets.UTF_8));
+        Files.deleteIfExists(out);
+        Files.deleteIfExists(err);
+        return r;
+    }
+}
