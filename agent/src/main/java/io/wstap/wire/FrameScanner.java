@@ -171,15 +171,27 @@ public final class FrameScanner {
     private int header(ByteBuffer bb, byte[] a, int i, int to, long base) {
         if (carried == 0) {
             // Fast path: frames lying whole in this buffer, one after another, without a trip round the state loop.
+            Frame f = frame;
             while (to - i >= 2) {
-                int size = headerSize(at(bb, a, i + 1));
+                int b1 = at(bb, a, i + 1);
+                int size = headerSize(b1);
                 if (to - i < size) {
                     break;
                 }
-                onHeader(bb, a, i, base + i);
+                parseHeader(bb, a, i, base + i, b1);
+                long length = f.payloadLength;
+                if (length <= to - i - size && !checkText && !f.lengthOverflow
+                        && !(f.opcode == Opcode.CLOSE && length > 0)) {
+                    // The usual frame: header and payload both here. Report it and skip the payload by arithmetic;
+                    // the scanner's state does not change.
+                    sink.onFrame(f);
+                    i += size + (int) length;
+                    continue;
+                }
                 i += size;
+                afterHeader();
                 if (state == State.PAYLOAD && !textFrame && remaining <= to - i) {
-                    i += (int) remaining; // the payload is here too: skip it by arithmetic
+                    i += (int) remaining;
                     remaining = 0;
                     endOfFrame();
                 }
@@ -200,17 +212,17 @@ public final class FrameScanner {
         }
         if (carried >= 2 && carried == headerSize(carry[1] & 0xFF)) {
             carried = 0;
-            onHeader(null, carry, 0, carryOffset);
+            parseHeader(null, carry, 0, carryOffset, carry[1] & 0xFF);
+            afterHeader();
             // The payload (if any) is handled by the loop; the carry path is rare.
         }
         return i;
     }
 
-    /** Parses the complete header at {@code p} into {@link #frame} and decides what follows it. */
-    private void onHeader(ByteBuffer bb, byte[] a, int p, long offset) {
+    /** Parses the complete header at {@code p} (second byte {@code b1}) into {@link #frame}. */
+    private void parseHeader(ByteBuffer bb, byte[] a, int p, long offset, int b1) {
         Frame f = frame;
         int b0 = at(bb, a, p);
-        int b1 = at(bb, a, p + 1);
         f.fin = (b0 & 0x80) != 0;
         f.rsv = (b0 >> 4) & 0x7;
         f.opcode = b0 & 0x0F;
@@ -245,9 +257,14 @@ public final class FrameScanner {
             f.maskKey = 0;
         }
         f.headerSize = q - p;
+    }
+
+    /** After a header that the fast path did not finish: report it (or wait for its Close payload), set the state. */
+    private void afterHeader() {
+        Frame f = frame;
+        long length = f.payloadLength;
         maskPos = 0;
         remaining = length;
-
         if (f.lengthOverflow) {
             // Where this frame ends is unknowable: report it, then stop parsing this stream.
             sink.onFrame(f);
