@@ -41,6 +41,8 @@ public final class CaptureReplay implements CaptureSink {
     final List<Long> undeclared = new ArrayList<>();
     final Map<Integer, List<String>> stacks = new HashMap<>();
     private long lastTime = Long.MIN_VALUE;
+    private long lostRecords;
+    private long tapErrors;
     private boolean ended;
 
     public CaptureReplay(LongFunction<EngineOptions> options) {
@@ -121,11 +123,13 @@ public final class CaptureReplay implements CaptureSink {
 
     @Override
     public void lost(long t, long records) {
+        lostRecords += records;
         lastTime = Math.max(lastTime, t);
     }
 
     @Override
     public void tapErrors(long t, long connectionId, long count) {
+        tapErrors = Math.max(tapErrors, count); // the agent reports its running total
         lastTime = Math.max(lastTime, t);
     }
 
@@ -172,6 +176,16 @@ public final class CaptureReplay implements CaptureSink {
     public List<String> closeCallStack(long id) {
         Integer s = closeCallStacks.get(id);
         return s == null ? List.of() : stack(s);
+    }
+
+    /** Records the agent's ring dropped under overload (the capture says how many). */
+    public long lostRecords() {
+        return lostRecords;
+    }
+
+    /** Internal errors the agent's tap counted (each stopped the tap for one connection). */
+    public long tapErrors() {
+        return tapErrors;
     }
 
     /** Ids of connections whose declaration was lost (damaged block). */

@@ -499,11 +499,11 @@ public final class Connection {
      * {@code endpoint} ended its side of TCP. The first such event decides the outcome; each endpoint's first is kept.
      */
     public void onTcpClosed(Endpoint endpoint, TcpEnd how, long timeNanos) {
-        observer.onTcpClosed(this, endpoint, how, timeNanos);
         Side s = side(endpoint);
         if (s.tcpEnd != null) {
-            return;
+            return; // each endpoint ends once; later signals (a second close(), EOF after reset) add nothing
         }
+        observer.onTcpClosed(this, endpoint, how, timeNanos);
         s.tcpEnd = how;
         s.tcpTime = timeNanos;
         boolean webSocket = phase == Phase.OPEN || phase == Phase.AWAITING_RESPONSE;

@@ -3,12 +3,14 @@ package io.wstap.agent.hooks;
 import io.wstap.agent.tap.Tap;
 import net.bytebuddy.asm.Advice;
 
+import javax.net.ssl.SSLEngineResult;
 import java.nio.ByteBuffer;
 
 /**
  * {@code sun.security.ssl.SSLEngineImpl}: TLS plaintext for NIO (the JDK HttpClient, Jetty, Netty's JDK TLS). The
  * 6-argument {@code wrap}/{@code unwrap} are hooked; the 4-argument ones call them (hooking both would count twice).
- * The engine object is the connection's key: the JDK gives no link from an engine to its channel.
+ * The engine object is the connection's key: the JDK gives no link from an engine to its channel. A result with
+ * status CLOSED is TLS's own orderly close: close_notify received (unwrap) or sent (wrap).
  */
 public final class SslEngineImplHooks {
     public static final String TYPE = "sun.security.ssl.SSLEngineImpl";
@@ -25,9 +27,11 @@ public final class SslEngineImplHooks {
 
         @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
         static void exit(@Advice.This Object self, @Advice.Argument(0) ByteBuffer[] srcs, @Advice.Argument(1) int off,
-                         @Advice.Argument(2) int len, @Advice.Thrown Throwable thrown) {
+                         @Advice.Argument(2) int len, @Advice.Return SSLEngineResult result,
+                         @Advice.Thrown Throwable thrown) {
             if (thrown == null) {
                 Tap.onWriteAll(self, srcs, off, len, true);
+                Tap.onTlsResult(self, result, false);
             }
         }
     }
@@ -41,9 +45,11 @@ public final class SslEngineImplHooks {
 
         @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
         static void exit(@Advice.This Object self, @Advice.Argument(1) ByteBuffer[] dsts, @Advice.Argument(2) int off,
-                         @Advice.Argument(3) int len, @Advice.Thrown Throwable thrown) {
+                         @Advice.Argument(3) int len, @Advice.Return SSLEngineResult result,
+                         @Advice.Thrown Throwable thrown) {
             if (thrown == null) {
                 Tap.onReadAll(self, dsts, off, len, true);
+                Tap.onTlsResult(self, result, true);
             }
         }
     }

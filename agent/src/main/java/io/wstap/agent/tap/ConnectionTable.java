@@ -94,6 +94,19 @@ final class ConnectionTable {
         }
     }
 
+    /**
+     * Sets {@code key}'s value to {@code value} if it is still {@code expected} (null = absent); returns the value in
+     * the table afterwards. Two threads meeting a new connection at once agree on one value this way.
+     */
+    synchronized Object replaceIf(Object key, Object expected, Object value) {
+        Object current = get(key);
+        if (current != expected) {
+            return current;
+        }
+        put(key, value);
+        return value;
+    }
+
     /** Removes {@code key}; returns its value or null. */
     synchronized Object remove(Object key) {
         AtomicReferenceArray<Entry> s = slots;

@@ -26,6 +26,30 @@ public final class Tap {
     /** Null until the installer is done, and again after shutdown: every hook returns at once. */
     static volatile TapRuntime runtime;
 
+    /**
+     * A TLS channel (its bytes are TLS records, left to the SSLEngine hooks) not yet linked to its SSLEngine; linked
+     * on its first write, since the engine that just wrapped on this thread is the one whose records are written.
+     */
+    static final Object TLS_UNLINKED = new Object();
+
+    /**
+     * Late attach: a connection whose first bytes seen were not an HTTP head may have been open before the agent came.
+     * It is picked up at the first call (write or read) that is exactly a run of whole, plausible frames, or ignored
+     * after {@code callsLeft} calls. A read may come first: the peer's answer can be read before the write that caused
+     * it has left its hook.
+     */
+    static final class PendingJoin {
+        static final int CALLS = 32;
+        int callsLeft = CALLS;
+    }
+
+    /** A TLS channel linked to its SSLEngine: the channel's close, EOF or reset ends the engine's connection. */
+    record TlsLink(Object engine) {
+    }
+
+    /** The SSLEngine this thread last wrapped or unwrapped with (a plain field per thread; no allocation). */
+    private static final ThreadLocal<Object> LAST_ENGINE = new ThreadLocal<>();
+
     /** Per-thread positions of a gathering or scattering call's buffers at entry, reused (no allocation per call). */
     private static final ThreadLocal<int[]> POSITIONS = ThreadLocal.withInitial(() -> new int[16]);
 
@@ -110,6 +134,9 @@ public final class Tap {
         if (rt == null) {
             return;
         }
+        if (tls && LAST_ENGINE.get() != socket) {
+            LAST_ENGINE.set(socket);
+        }
         int[] p = POSITIONS.get();
         if (p.length < len) {
             return; // entered before the tap was live
@@ -127,14 +154,37 @@ public final class Tap {
 
     // ---- ends ----
 
+    /**
+     * An SSLEngine call returned: status CLOSED means a close_notify was received (unwrap, {@code inbound}) or sent
+     * (wrap): TLS's orderly close of that side, which is what the peer's application sees as the end of the stream.
+     */
+    public static void onTlsResult(Object engine, javax.net.ssl.SSLEngineResult result, boolean inbound) {
+        TapRuntime rt = runtime;
+        if (rt != null && result != null && result.getStatus() == javax.net.ssl.SSLEngineResult.Status.CLOSED) {
+            Object v = rt.table.get(engine);
+            if (v instanceof TapConnection c) {
+                end(rt, engine, c, inbound ? Endpoint.REMOTE : Endpoint.LOCAL, TcpEnd.FIN);
+            }
+        }
+    }
+
     /** The stream ended: read returned -1 (the peer closed its side). */
     public static void onEof(Object socket) {
         TapRuntime rt = runtime;
         if (rt != null) {
             Object v = rt.table.get(socket);
-            if (v instanceof TapConnection c) {
+            if (v instanceof TlsLink link) {
+                deferRemoteEnd(rt, link, TcpEnd.FIN);
+            } else if (v instanceof TapConnection c) {
                 end(rt, socket, c, Endpoint.REMOTE, TcpEnd.FIN);
             }
+        }
+    }
+
+    /** The channel under a TLS connection saw the peer end: applied when the TLS connection's side closes. */
+    private static void deferRemoteEnd(TapRuntime rt, TlsLink link, TcpEnd how) {
+        if (rt.table.get(link.engine()) instanceof TapConnection c) {
+            c.deferRemoteEnd(how);
         }
     }
 
@@ -145,9 +195,13 @@ public final class Tap {
             return; // a local close racing the call is reported by onClose
         }
         Object v = rt.table.get(socket);
-        if (v instanceof TapConnection c) {
-            String m = String.valueOf(thrown.getMessage()).toLowerCase(java.util.Locale.ROOT);
-            boolean reset = m.contains("reset") || m.contains("broken pipe");
+        String m = String.valueOf(thrown.getMessage()).toLowerCase(java.util.Locale.ROOT);
+        boolean reset = m.contains("reset") || m.contains("broken pipe");
+        if (v instanceof TlsLink link) {
+            if (reset) {
+                deferRemoteEnd(rt, link, TcpEnd.RESET);
+            }
+        } else if (v instanceof TapConnection c) {
             end(rt, socket, c, reset ? Endpoint.REMOTE : Endpoint.LOCAL, reset ? TcpEnd.RESET : TcpEnd.IO_ERROR);
         }
     }
@@ -157,6 +211,12 @@ public final class Tap {
         TapRuntime rt = runtime;
         if (rt != null) {
             Object v = rt.table.remove(socket);
+            if (v instanceof TlsLink link) {
+                // The channel under a TLS connection closed: so did the TLS connection (its engine stays in the
+                // table until collected, as the JDK gives no close signal from the engine itself).
+                socket = link.engine();
+                v = rt.table.get(socket);
+            }
             if (v instanceof TapConnection c) {
                 end(rt, socket, c, Endpoint.LOCAL, TcpEnd.FIN);
             }
@@ -178,19 +238,43 @@ public final class Tap {
         Object v = null;
         try {
             v = rt.table.get(socket);
-            if (v == IGNORED) {
+            if (v == IGNORED || v instanceof TlsLink) {
                 return;
+            }
+            if (v == TLS_UNLINKED) {
+                link(rt, socket, sender);
+                return;
+            }
+            if (v instanceof PendingJoin pending) {
+                if (FrameSync.tilesFrames(buf, array, from, to)) {
+                    v = join(rt, socket, transport, pending);
+                } else {
+                    if (--pending.callsLeft <= 0) {
+                        rt.table.replaceIf(socket, pending, IGNORED);
+                    }
+                    return;
+                }
             }
             TapConnection c = (TapConnection) v;
             if (c == null) {
-                c = rt.open(socket, transport);
+                if (rt.lateAttach && !looksLikeHttp(buf, array, from)) {
+                    // Perhaps opened before the agent came: wait for a call that is exactly a run of whole frames.
+                    if (FrameSync.tilesFrames(buf, array, from, to)) {
+                        c = join(rt, socket, transport, null);
+                    } else {
+                        Object now = rt.table.replaceIf(socket, null, new PendingJoin());
+                        if (!(now instanceof TapConnection other)) {
+                            return;
+                        }
+                        c = other; // another thread joined it meanwhile
+                    }
+                } else {
+                    c = rt.open(socket, transport, null);
+                }
                 if (c == null) {
                     return;
                 }
                 v = c;
-                if (rt.lateAttach && !looksLikeHttp(buf, array, from) && FrameSync.tilesFrames(buf, array, from, to)) {
-                    c.joinMidStream(); // opened before the agent came: pick it up at this frame boundary
-                }
             }
             if (rt.faults) {
                 throw new IllegalStateException("wstap fault injection (test-only option faults=true)");
@@ -201,11 +285,44 @@ public final class Tap {
                 c.bytes(sender, array, from, to - from);
             }
             if (c.ignored()) {
-                rt.table.put(socket, IGNORED); // not WebSocket: from now on one look-up and a return
+                // Not WebSocket: from now on one look-up and a return. TLS records are remembered as such, to link
+                // the channel to its SSLEngine (whose plaintext the TLS hooks see).
+                boolean tls = transport == Transport.PLAIN && isTlsRecord(buf, array, from, to);
+                rt.table.put(socket, tls ? TLS_UNLINKED : IGNORED);
+                if (tls) {
+                    link(rt, socket, sender);
+                }
             }
         } catch (Throwable t) {
             rt.internalError(socket, v);
         }
+    }
+
+    /** Opens {@code socket}'s connection as joined mid-stream (roles from masking); null when filtered out. */
+    private static TapConnection join(TapRuntime rt, Object socket, Transport transport, Object seen) {
+        TapConnection c = rt.open(socket, transport, seen);
+        if (c != null) {
+            c.joinMidStreamOnce();
+        }
+        return c;
+    }
+
+    /** Links a TLS channel to the SSLEngine that just wrapped on this thread (on the channel's writes only). */
+    private static void link(TapRuntime rt, Object channel, Endpoint sender) {
+        Object engine = sender == Endpoint.LOCAL ? LAST_ENGINE.get() : null;
+        if (engine != null) {
+            rt.table.put(channel, new TlsLink(engine));
+        }
+    }
+
+    /** A TLS record header: content type 20-23, then major version 3. */
+    private static boolean isTlsRecord(ByteBuffer buf, byte[] array, int from, int to) {
+        if (to - from < 2) {
+            return false;
+        }
+        int type = (array != null ? array[from] : buf.get(from)) & 0xFF;
+        int major = (array != null ? array[from + 1] : buf.get(from + 1)) & 0xFF;
+        return type >= 20 && type <= 23 && major == 3;
     }
 
     /** The first byte of an HTTP method or status line ('A'-'Z'). */

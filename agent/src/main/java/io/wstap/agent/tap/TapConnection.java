@@ -28,6 +28,11 @@ final class TapConnection implements ConnectionObserver {
     private final Transport transport;
     /** The connection event was recorded (it is WebSocket). */
     private boolean declared;
+    /**
+     * TLS only: the channel under this connection reached EOF or a reset. Seen at the socket, that can come before the
+     * SSLEngine has unwrapped the last records (another thread does it), so it is applied when this side closes.
+     */
+    private TcpEnd deferredRemoteEnd;
 
     TapConnection(long id, TapRuntime runtime, Object socket, Transport transport) {
         this.id = id;
@@ -45,12 +50,26 @@ final class TapConnection implements ConnectionObserver {
         engine.onBytes(sender, System.nanoTime(), buf, off, len);
     }
 
-    synchronized void joinMidStream() {
-        engine.joinMidStream(null, Protocol.RFC6455);
+    /** Joins mid-stream unless already joined (two threads may find the same connection at once). */
+    synchronized void joinMidStreamOnce() {
+        if (engine.phase() == Connection.Phase.AWAITING_REQUEST) {
+            engine.joinMidStream(null, Protocol.RFC6455);
+        }
     }
 
     synchronized void tcpClosed(Endpoint who, TcpEnd how) {
-        engine.onTcpClosed(who, how, System.nanoTime());
+        long now = System.nanoTime();
+        if (who == Endpoint.LOCAL && deferredRemoteEnd != null) {
+            engine.onTcpClosed(Endpoint.REMOTE, deferredRemoteEnd, now); // the peer had ended first
+        }
+        engine.onTcpClosed(who, how, now);
+    }
+
+    /** See {@link #deferredRemoteEnd}. */
+    synchronized void deferRemoteEnd(TcpEnd how) {
+        if (deferredRemoteEnd == null) {
+            deferredRemoteEnd = how;
+        }
     }
 
     boolean ignored() {

@@ -78,23 +78,23 @@ public final class TapRuntime {
         }
     }
 
-    /** A new tapped object: a TapConnection, or null when the filters exclude it. */
-    TapConnection open(Object socket, Transport transport) {
+    /**
+     * A new tapped object whose table value was {@code seen} (null or a late-attach marker): its TapConnection, or
+     * null when the filters exclude it. When another thread got there first, its connection is returned.
+     */
+    TapConnection open(Object socket, Transport transport, Object seen) {
         if (!ports.isEmpty() || !hosts.isEmpty()) {
             String local = Addresses.local(socket);
             String remote = Addresses.remote(socket);
-            if (!ports.isEmpty() && !ports.contains(port(local)) && !ports.contains(port(remote))) {
-                table.put(socket, Tap.IGNORED);
-                return null;
-            }
-            if (!hosts.isEmpty() && !hosts.contains(host(remote))) {
-                table.put(socket, Tap.IGNORED);
+            if ((!ports.isEmpty() && !ports.contains(port(local)) && !ports.contains(port(remote)))
+                    || (!hosts.isEmpty() && !hosts.contains(host(remote)))) {
+                table.replaceIf(socket, seen, Tap.IGNORED);
                 return null;
             }
         }
-        TapConnection c = new TapConnection(nextId.getAndIncrement(), this, socket, transport);
-        table.put(socket, c);
-        return c;
+        TapConnection mine = new TapConnection(nextId.getAndIncrement(), this, socket, transport);
+        Object winner = table.replaceIf(socket, seen, mine);
+        return winner instanceof TapConnection c ? c : null;
     }
 
     private static int port(String address) {

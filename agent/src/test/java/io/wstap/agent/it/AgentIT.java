@@ -41,15 +41,13 @@ class AgentIT {
         Reconstruction client = only(connections, Endpoint.LOCAL);
         Reconstruction server = only(connections, Endpoint.REMOTE);
         for (Reconstruction r : List.of(client, server)) {
-            assertEquals(Outcome.CLEAN, r.outcome(), r.toString());
+            assertCleanClose(r);
             assertEquals(4, r.framesFrom(Role.CLIENT));
             assertEquals(4, r.framesFrom(Role.SERVER));
             assertEquals(List.of(1000, 1000), r.closeFrames().stream().map(CloseRecord::code).toList());
             assertEquals(List.of("done", "done"), r.closeFrames().stream().map(CloseRecord::reason).toList());
             assertEquals(Role.CLIENT, r.initiatorRole());
-            assertEquals(Role.SERVER, r.tcpClosedByRole());
             assertEquals(new CloseEvent(1000, "done", true), r.clientSaw());
-            assertEquals(List.of(), r.findings());
             assertEquals("/echo", r.request().target());
             assertEquals(Transport.PLAIN, replay.endpoints(r.connectionId()).transport());
         }
@@ -62,6 +60,172 @@ class AgentIT {
         assertTrue(serverClose.stream().anyMatch(f -> f.contains("RawWebSocketServer.serve")), serverClose.toString());
         List<String> clientClose = replay.closeFrameStack(client.connectionId());
         assertTrue(clientClose.stream().anyMatch(f -> f.contains("EchoApp.main")), clientClose.toString());
+    }
+
+    @Test
+    void wssIsCapturedAsPlaintextOnceOnEachSide() throws Exception {
+        Path keystore = ForkedJvm.selfSignedKeystore(dir, "changeit");
+        Path capture = dir.resolve("tls.wstap");
+        ForkedJvm.Result run = ForkedJvm.run("file=" + capture, TlsEchoApp.class.getName(), 60, keystore.toString(), "changeit");
+        assertEquals(0, run.exitCode(), run.stderr());
+        assertTrue(run.stdout().contains("closed 1000"), run.stdout());
+        CaptureReplay replay = new CaptureReplay();
+        CaptureReplay.replay(capture, replay);
+        Map<Long, Reconstruction> connections = replay.reconstructions();
+        assertEquals(2, connections.size(), "plaintext once per side, no ciphertext connection: " + connections);
+        for (Reconstruction r : connections.values()) {
+            assertEquals(Transport.TLS, replay.endpoints(r.connectionId()).transport());
+            assertEquals(4, r.framesFrom(Role.CLIENT), r.toString());
+            assertEquals(4, r.framesFrom(Role.SERVER), r.toString());
+            assertEquals(List.of(1000, 1000), r.closeFrames().stream().map(CloseRecord::code).toList());
+            assertEquals("/secure", r.request().target());
+            assertCleanClose(r);
+        }
+    }
+
+    @Test
+    void lateAttachPicksUpAnOpenConnectionAtAFrameBoundary() throws Exception {
+        Path capture = dir.resolve("late.wstap");
+        Path out = dir.resolve("late.out");
+        Path err = dir.resolve("late.err");
+        Process app = ForkedJvm.start(null, ForkedJvm.testClasses(), LateAttachApp.class.getName(), out, err);
+        String ready = awaitLine(out, "READY ", app);
+        String pid = ready.substring("READY ".length()).trim();
+        ForkedJvm.Result attach = runAttach(pid, "file=" + capture);
+        assertEquals(0, attach.exitCode(), attach.stderr());
+        awaitLine(err, "wstap: capturing WebSocket traffic to", app);
+        app.getOutputStream().write("GO\n".getBytes());
+        app.getOutputStream().close();
+        ForkedJvm.Result run = ForkedJvm.await(app, "LateAttachApp", 60, out, err);
+        assertEquals(0, run.exitCode(), run.stderr());
+        assertTrue(run.stdout().contains("closed 1000"), run.stdout());
+
+        CaptureReplay replay = new CaptureReplay();
+        CaptureReplay.replay(capture, replay);
+        Map<Long, Reconstruction> connections = replay.reconstructions();
+        assertEquals(2, connections.size(), connections.toString());
+        // The client (NIO) is picked up at its first write after the attach: "after 0".
+        Reconstruction client = only(connections, Endpoint.LOCAL);
+        // The server's thread was blocked in read() during the attach: its first frame finishes in the old code,
+        // so it is picked up at its first write after that (the echo of "after 0").
+        Reconstruction server = only(connections, Endpoint.REMOTE);
+        assertTrue(client.joinedMidStream() && server.joinedMidStream());
+        assertEquals(4, client.framesFrom(Role.CLIENT), client.toString());
+        assertEquals(4, client.framesFrom(Role.SERVER), client.toString());
+        assertEquals(3, server.framesFrom(Role.CLIENT), server.toString());
+        assertEquals(4, server.framesFrom(Role.SERVER), server.toString());
+        for (Reconstruction r : List.of(client, server)) {
+            assertEquals(List.of("late bye", "late bye"), r.closeFrames().stream().map(CloseRecord::reason).toList());
+            assertCleanClose(r);
+        }
+    }
+
+    @Test
+    void onlyWebSocketConnectionsAreCaptured() throws Exception {
+        Path keystore = ForkedJvm.selfSignedKeystore(dir, "changeit");
+        Path capture = dir.resolve("noise.wstap");
+        ForkedJvm.Result run = ForkedJvm.run("file=" + capture, NoiseApp.class.getName(), 90, keystore.toString(), "changeit");
+        assertEquals(0, run.exitCode(), run.stderr());
+        CaptureReplay replay = new CaptureReplay();
+        CaptureReplay.replay(capture, replay);
+        Map<Long, Reconstruction> connections = replay.reconstructions();
+        assertEquals(2, connections.size(), "HTTP, HTTPS and binary peers must leave no trace: " + connections);
+        for (Reconstruction r : connections.values()) {
+            assertEquals("/echo", r.request().target());
+        }
+    }
+
+    @Test
+    void anExceptionInsideTheTapLeavesTheApplicationsTrafficIntact() throws Exception {
+        Path capture = dir.resolve("faults.wstap");
+        ForkedJvm.Result run = ForkedJvm.run("file=" + capture + ",faults=true", EchoApp.class.getName(), 60);
+        assertEquals(0, run.exitCode(), run.stderr());
+        assertTrue(run.stdout().contains("closed 1000"), "the application's exchange completed: " + run.stdout());
+        CaptureReplay replay = new CaptureReplay();
+        ReadReport report = CaptureReplay.replay(capture, replay);
+        assertTrue(report.clean(), report.toString());
+        assertTrue(replay.tapErrors() >= 2, "every tapped connection's error is counted: " + replay.tapErrors());
+        assertEquals(Map.of(), replay.reconstructions(), "a failing connection is no longer tapped");
+    }
+
+    @Test
+    void worksBesideTheApplicationsOwnByteBuddy() throws Exception {
+        Path capture = dir.resolve("bb.wstap");
+        String byteBuddyJar = Path.of(net.bytebuddy.ByteBuddy.class.getProtectionDomain().getCodeSource().getLocation()
+                .toURI()).toString();
+        String classpath = ForkedJvm.testClasses() + java.io.File.pathSeparator + byteBuddyJar;
+        ForkedJvm.Result run = ForkedJvm.run("file=" + capture, classpath, ByteBuddyApp.class.getName(), 60);
+        assertEquals(0, run.exitCode(), run.stderr());
+        assertTrue(run.stdout().contains("made by the app's Byte Buddy net.bytebuddy"), run.stdout());
+        assertTrue(run.stdout().contains("closed 1000"), run.stdout());
+        CaptureReplay replay = new CaptureReplay();
+        CaptureReplay.replay(capture, replay);
+        assertEquals(2, replay.reconstructions().size());
+    }
+
+    @Test
+    void badOptionsTurnTheAgentOffWithOneClearLine() throws Exception {
+        Path capture = dir.resolve("never.wstap");
+        ForkedJvm.Result run = ForkedJvm.run("file=" + capture + ",bogus=1", EchoApp.class.getName(), 60);
+        assertEquals(0, run.exitCode(), run.stderr());
+        assertTrue(run.stdout().contains("closed 1000"));
+        assertEquals(1, run.agentLines().size(), run.stderr());
+        assertTrue(run.agentLines().get(0).startsWith("wstap: unknown option 'bogus' (known: file, maxSize,"),
+                run.agentLines().get(0));
+        assertTrue(run.agentLines().get(0).endsWith("; the agent is off"), run.agentLines().get(0));
+        assertTrue(!java.nio.file.Files.exists(capture));
+
+        ForkedJvm.Result size = ForkedJvm.run("maxSize=lots", EchoApp.class.getName(), 60);
+        assertEquals(List.of("wstap: option maxSize=lots: expected a size such as 0, 1048576, 64k, 100m or 2g; the agent is off"),
+                size.agentLines());
+    }
+
+    /**
+     * Both Close frames, then the server (the raw server, which closes right after its Close) closes TCP. The server's
+     * own view always says so. The client's view depends on a race the client JVM cannot see past: the JDK HttpClient
+     * closes its channel as soon as the Close reply arrives, and whether it read the server's FIN (TLS: close_notify)
+     * before that is timing. When it did not, its view is clean-client-tcp-first with WS304, and nothing else.
+     */
+    private static void assertCleanClose(Reconstruction r) {
+        if (r.clientEndpoint() == Endpoint.REMOTE || r.outcome() == Outcome.CLEAN) {
+            assertEquals(Outcome.CLEAN, r.outcome(), r.toString());
+            assertEquals(Role.SERVER, r.tcpClosedByRole());
+            assertEquals(List.of(), r.findings());
+        } else {
+            assertEquals(Outcome.CLEAN_CLIENT_TCP_FIRST, r.outcome(), r.toString());
+            assertEquals(List.of(io.wstap.engine.Rule.CLIENT_CLOSED_TCP_FIRST),
+                    r.findings().stream().map(io.wstap.engine.Finding::rule).toList());
+        }
+    }
+
+    private static ForkedJvm.Result runAttach(String pid, String options) throws Exception {
+        java.util.List<String> cmd = List.of(ForkedJvm.java(), "-jar", ForkedJvm.agentJar().toAbsolutePath().toString(),
+                "attach", pid, options);
+        Process p = new ProcessBuilder(cmd).start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes());
+        String err = new String(p.getErrorStream().readAllBytes());
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "attach did not finish");
+        return new ForkedJvm.Result(p.exitValue(), out, err);
+    }
+
+    /** Waits (bounded) until {@code file} has a line starting with {@code prefix}; returns it. */
+    private static String awaitLine(Path file, String prefix, Process app) throws Exception {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            if (java.nio.file.Files.exists(file)) {
+                for (String line : java.nio.file.Files.readAllLines(file)) {
+                    if (line.startsWith(prefix)) {
+                        return line;
+                    }
+                }
+            }
+            if (!app.isAlive()) {
+                throw new AssertionError("the app exited before printing '" + prefix + "'");
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no line '" + prefix + "' in " + file);
     }
 
     private static Reconstruction only(Map<Long, Reconstruction> connections, Endpoint client) {

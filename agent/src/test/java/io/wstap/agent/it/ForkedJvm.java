@@ -31,21 +31,37 @@ final class ForkedJvm {
 
     /** Runs {@code mainClass} under the agent with {@code agentOptions} (null = no agent), at most {@code seconds}. */
     static Result run(String agentOptions, String mainClass, long seconds, String... args) throws IOException, InterruptedException {
+        return run(agentOptions, testClasses(), mainClass, seconds, args);
+    }
+
+    static Result run(String agentOptions, String classpath, String mainClass, long seconds, String... args)
+            throws IOException, InterruptedException {
+        Path out = Files.createTempFile("wstap-it-out", ".txt");
+        Path err = Files.createTempFile("wstap-it-err", ".txt");
+        Process p = start(agentOptions, classpath, mainClass, out, err, args);
+        p.getOutputStream().close();
+        return await(p, mainClass, seconds, out, err);
+    }
+
+    /** Starts the JVM; stdout and stderr go to files (so a chatty child never blocks on a full pipe). */
+    static Process start(String agentOptions, String classpath, String mainClass, Path out, Path err, String... args)
+            throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(java());
         if (agentOptions != null) {
             cmd.add("-javaagent:" + agentJar().toAbsolutePath() + (agentOptions.isEmpty() ? "" : "=" + agentOptions));
         }
         cmd.add("-cp");
-        cmd.add(testClasses());
+        cmd.add(classpath);
         cmd.add(mainClass);
         cmd.addAll(List.of(args));
-        Path out = Files.createTempFile("wstap-it-out", ".txt");
-        Path err = Files.createTempFile("wstap-it-err", ".txt");
-        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        return new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    }
+
+    static Result await(Process p, String what, long seconds, Path out, Path err) throws IOException, InterruptedException {
         if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
             p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            throw new AssertionError(mainClass + " did not finish in " + seconds + " s; stderr: "
+            throw new AssertionError(what + " did not finish in " + seconds + " s; stderr: "
                     + Files.readString(err, StandardCharsets.UTF_8));
         }
         Result r = new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
@@ -53,5 +69,20 @@ final class ForkedJvm {
         Files.deleteIfExists(out);
         Files.deleteIfExists(err);
         return r;
+    }
+
+    /** A self-signed PKCS12 keystore for localhost/127.0.0.1, made with the JDK's keytool. */
+    static Path selfSignedKeystore(Path dir, String password) throws IOException, InterruptedException {
+        Path ks = dir.resolve("localhost.p12");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair", "-alias", "localhost", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=localhost",
+                "-ext", "san=dns:localhost,ip:127.0.0.1", "-validity", "2", "-storetype", "PKCS12",
+                "-keystore", ks.toString(), "-storepass", password, "-keypass", password)
+                .redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new AssertionError("keytool failed: " + output);
+        }
+        return ks;
     }
 }

@@ -22,7 +22,13 @@ final class RawWebSocketServer implements AutoCloseable {
     private final Thread thread;
 
     RawWebSocketServer() throws IOException {
-        server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        this(null);
+    }
+
+    /** With {@code tls} non-null the server speaks wss (SSLServerSocket: the agent's SSLSocket hooks). */
+    RawWebSocketServer(javax.net.ssl.SSLContext tls) throws IOException {
+        server = tls == null ? new ServerSocket(0, 50, InetAddress.getLoopbackAddress())
+                : tls.getServerSocketFactory().createServerSocket(0, 50, InetAddress.getLoopbackAddress());
         thread = new Thread(this::acceptLoop, "raw-ws-server");
         thread.setDaemon(true);
         thread.start();
