@@ -26,6 +26,12 @@ import java.util.concurrent.atomic.AtomicLongArray;
  */
 final class Recorder {
     static final int SLOT_LONGS = 8;
+    // Enum constants by ordinal, copied once: Enum.values() clones its array on every call.
+    private static final Endpoint[] ENDPOINTS = Endpoint.values();
+    private static final Transport[] TRANSPORTS = Transport.values();
+    private static final Role[] ROLES = Role.values();
+    private static final Protocol[] PROTOCOLS = Protocol.values();
+    private static final TcpEnd[] TCP_ENDS = TcpEnd.values();
     private static final int CONNECTION = 1, JOINED = 2, HANDSHAKE = 3, FRAME = 4, INVALID_TEXT = 5, TCP_CLOSED = 6,
             STACK = 7, TAP_ERRORS = 8;
 
@@ -198,7 +204,7 @@ final class Recorder {
             long word0 = data[b];
             int kind = (int) (word0 & 0xFF);
             int e = (int) (word0 >>> 8 & 0xFF);
-            Endpoint endpoint = e == 0 ? null : Endpoint.values()[e - 1];
+            Endpoint endpoint = e == 0 ? null : ENDPOINTS[e - 1];
             int slots = (int) (word0 >>> 16 & 0xFF);
             long id = data[b + 1];
             long time = data[b + 2];
@@ -208,12 +214,12 @@ final class Recorder {
             switch (kind) {
                 case CONNECTION -> {
                     String[] addresses = (String[]) ref;
-                    sink.connection(id, time, addresses[0], addresses[1], Transport.values()[(int) data[b + 3]]);
+                    sink.connection(id, time, addresses[0], addresses[1], TRANSPORTS[(int) data[b + 3]]);
                 }
                 case JOINED -> {
                     int role = (int) data[b + 3];
-                    sink.joinedMidStream(id, time, role < 0 ? null : Role.values()[role],
-                            Protocol.values()[(int) data[b + 4]]);
+                    sink.joinedMidStream(id, time, role < 0 ? null : ROLES[role],
+                            PROTOCOLS[(int) data[b + 4]]);
                 }
                 case HANDSHAKE -> sink.handshake(id, time, endpoint, (HttpHead) ref);
                 case FRAME -> {
@@ -230,7 +236,7 @@ final class Recorder {
                     sink.frame(id, time, endpoint, frame, (int) (data[b + 5] >> 32));
                 }
                 case INVALID_TEXT -> sink.invalidText(id, time, endpoint, data[b + 3]);
-                case TCP_CLOSED -> sink.tcpClosed(id, time, endpoint, TcpEnd.values()[(int) (data[b + 3] & 0xFF)],
+                case TCP_CLOSED -> sink.tcpClosed(id, time, endpoint, TCP_ENDS[(int) (data[b + 3] & 0xFF)],
                         (int) (data[b + 3] >> 32));
                 case STACK -> sink.stack((int) data[b + 3], (List<String>) ref);
                 case TAP_ERRORS -> sink.tapErrors(time, id, data[b + 3]);

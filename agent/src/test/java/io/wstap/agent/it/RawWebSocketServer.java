@@ -20,13 +20,20 @@ import java.util.Base64;
 final class RawWebSocketServer implements AutoCloseable {
     private final ServerSocket server;
     private final Thread thread;
+    /** Read through a BufferedInputStream (as most servers do) rather than a byte at a time. */
+    private final boolean buffered;
 
     RawWebSocketServer() throws IOException {
-        this(null);
+        this(null, false);
+    }
+
+    RawWebSocketServer(javax.net.ssl.SSLContext tls) throws IOException {
+        this(tls, false);
     }
 
     /** With {@code tls} non-null the server speaks wss (SSLServerSocket: the agent's SSLSocket hooks). */
-    RawWebSocketServer(javax.net.ssl.SSLContext tls) throws IOException {
+    RawWebSocketServer(javax.net.ssl.SSLContext tls, boolean buffered) throws IOException {
+        this.buffered = buffered;
         server = tls == null ? new ServerSocket(0, 50, InetAddress.getLoopbackAddress())
                 : tls.getServerSocketFactory().createServerSocket(0, 50, InetAddress.getLoopbackAddress());
         thread = new Thread(this::acceptLoop, "raw-ws-server");
@@ -42,7 +49,7 @@ final class RawWebSocketServer implements AutoCloseable {
         while (!server.isClosed()) {
             try {
                 Socket s = server.accept();
-                Thread t = new Thread(() -> serve(s), "raw-ws-conn");
+                Thread t = new Thread(() -> serve(s, buffered), "raw-ws-conn");
                 t.setDaemon(true);
                 t.start();
             } catch (IOException e) {
@@ -51,9 +58,9 @@ final class RawWebSocketServer implements AutoCloseable {
         }
     }
 
-    private static void serve(Socket s) {
+    private static void serve(Socket s, boolean buffered) {
         try (s) {
-            InputStream in = s.getInputStream();
+            InputStream in = buffered ? new java.io.BufferedInputStream(s.getInputStream()) : s.getInputStream();
             OutputStream out = s.getOutputStream();
             String key = readHead(in);
             String accept = Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-1")
