@@ -14,16 +14,21 @@ public final class NioSocketImplHooks {
     private NioSocketImplHooks() {
     }
 
-    /** {@code private int implWrite(byte[], int, int)}: returns the bytes written. */
+    /** {@code private int implWrite(byte[], int, int)}: bytes handed over on entry, the count written on exit. */
     public static final class WriteAdvice {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter(@Advice.This Object self, @Advice.Argument(0) byte[] b, @Advice.Argument(1) int off,
+                          @Advice.Argument(2) int len) {
+            Tap.onWriteStart(self, b, off, len);
+        }
+
         @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
-        static void exit(@Advice.This Object self, @Advice.Argument(0) byte[] b, @Advice.Argument(1) int off,
-                         @Advice.Return int n, @Advice.Thrown Throwable thrown) {
+        static void exit(@Advice.This Object self, @Advice.Argument(2) int len, @Advice.Return int n,
+                         @Advice.Thrown Throwable thrown) {
             if (thrown != null) {
                 Tap.onError(self, thrown);
-            } else if (n > 0) {
-                Tap.onWrite(self, b, off, n);
             }
+            Tap.onWriteEnd(self, len, Math.max(n, 0));
         }
     }
 

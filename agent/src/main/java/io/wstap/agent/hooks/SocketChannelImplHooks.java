@@ -16,11 +16,17 @@ public final class SocketChannelImplHooks {
     private SocketChannelImplHooks() {
     }
 
-    /** {@code int write(ByteBuffer)}. */
+    /**
+     * {@code int write(ByteBuffer)}. Written bytes are handed to the tap on entry, before they can reach the peer, so
+     * that the peer's answer is never seen before them (a reader thread can run between the syscall and the exit);
+     * the exit reports how many were really written, for partial writes.
+     */
     public static final class WriteAdvice {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static int enter(@Advice.Argument(0) ByteBuffer src) {
-            return src.position();
+        static int enter(@Advice.This Object self, @Advice.Argument(0) ByteBuffer src) {
+            int position = src.position();
+            Tap.onWriteStart(self, src, position, src.limit());
+            return position;
         }
 
         @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
@@ -28,40 +34,44 @@ public final class SocketChannelImplHooks {
                          @Advice.Thrown Throwable thrown) {
             if (thrown != null) {
                 Tap.onError(self, thrown);
-            } else {
-                Tap.onWrite(self, src, before, src.position());
             }
+            Tap.onWriteEnd(self, src.limit() - before, src.position() - before);
         }
     }
 
     /** {@code long write(ByteBuffer[], int, int)}: gathering (the JDK HttpClient writes this way). */
     public static final class GatheringWriteAdvice {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static void enter(@Advice.Argument(0) ByteBuffer[] srcs, @Advice.Argument(1) int off, @Advice.Argument(2) int len) {
-            Tap.enterAll(srcs, off, len);
+        static long enter(@Advice.This Object self, @Advice.Argument(0) ByteBuffer[] srcs, @Advice.Argument(1) int off,
+                          @Advice.Argument(2) int len) {
+            return Tap.onWriteStartAll(self, srcs, off, len);
         }
 
         @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
-        static void exit(@Advice.This Object self, @Advice.Argument(0) ByteBuffer[] srcs, @Advice.Argument(1) int off,
-                         @Advice.Argument(2) int len, @Advice.Thrown Throwable thrown) {
+        static void exit(@Advice.This Object self, @Advice.Enter long requested, @Advice.Return long n,
+                         @Advice.Thrown Throwable thrown) {
             if (thrown != null) {
                 Tap.onError(self, thrown);
-            } else {
-                Tap.onWriteAll(self, srcs, off, len, false);
             }
+            Tap.onWriteEnd(self, requested, Math.max(n, 0));
         }
     }
 
     /** {@code private int tryWrite(byte[], int, int)}: the socket adaptor's output stream. */
     public static final class TryWriteAdvice {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter(@Advice.This Object self, @Advice.Argument(0) byte[] b, @Advice.Argument(1) int off,
+                          @Advice.Argument(2) int len) {
+            Tap.onWriteStart(self, b, off, len);
+        }
+
         @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
-        static void exit(@Advice.This Object self, @Advice.Argument(0) byte[] b, @Advice.Argument(1) int off,
-                         @Advice.Return int n, @Advice.Thrown Throwable thrown) {
+        static void exit(@Advice.This Object self, @Advice.Argument(2) int len, @Advice.Return int n,
+                         @Advice.Thrown Throwable thrown) {
             if (thrown != null) {
                 Tap.onError(self, thrown);
-            } else if (n > 0) {
-                Tap.onWrite(self, b, off, n);
             }
+            Tap.onWriteEnd(self, len, Math.max(n, 0));
         }
     }
 

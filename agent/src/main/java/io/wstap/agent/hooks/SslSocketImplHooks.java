@@ -15,16 +15,21 @@ public final class SslSocketImplHooks {
     private SslSocketImplHooks() {
     }
 
-    /** {@code AppOutputStream.write(byte[], int, int)}. */
+    /** {@code AppOutputStream.write(byte[], int, int)}: blocking, all or an exception; handed over on entry. */
     public static final class WriteAdvice {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter(@Advice.FieldValue("this$0") Object socket, @Advice.Argument(0) byte[] b,
+                          @Advice.Argument(1) int off, @Advice.Argument(2) int len) {
+            Tap.onTlsWriteStart(socket, b, off, len);
+        }
+
         @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
-        static void exit(@Advice.FieldValue("this$0") Object socket, @Advice.Argument(0) byte[] b,
-                         @Advice.Argument(1) int off, @Advice.Argument(2) int len, @Advice.Thrown Throwable thrown) {
+        static void exit(@Advice.FieldValue("this$0") Object socket, @Advice.Argument(2) int len,
+                         @Advice.Thrown Throwable thrown) {
             if (thrown != null) {
                 Tap.onError(socket, thrown);
-            } else {
-                Tap.onTlsWrite(socket, b, off, len);
             }
+            Tap.onWriteEnd(socket, len, thrown == null ? len : 0);
         }
     }
 

@@ -58,11 +58,54 @@ public final class Tap {
 
     // ---- single buffers ----
 
-    /** A write of {@code buf[from, to)} on {@code socket} (plain TCP; TLS records are recognised and ignored). */
-    public static void onWrite(Object socket, ByteBuffer buf, int from, int to) {
+    /**
+     * Entry of a write of {@code buf[from, to)} on {@code socket} (plain TCP; TLS records are recognised and ignored).
+     * Writes are taken on entry: once the syscall has sent them, a reader thread may see the peer's answer before this
+     * thread reaches the exit, and the engine must see the question first. {@link #onWriteEnd} corrects for partial
+     * writes.
+     */
+    public static void onWriteStart(Object socket, ByteBuffer buf, int from, int to) {
         TapRuntime rt = runtime;
         if (rt != null && to > from) {
             bytes(rt, socket, Transport.PLAIN, Endpoint.LOCAL, buf, null, from, to);
+        }
+    }
+
+    public static void onWriteStart(Object socket, byte[] buf, int off, int len) {
+        TapRuntime rt = runtime;
+        if (rt != null && len > 0) {
+            bytes(rt, socket, Transport.PLAIN, Endpoint.LOCAL, null, buf, off, off + len);
+        }
+    }
+
+    /** Entry of a gathering write: each buffer's remaining bytes, in order; returns their total (for the exit). */
+    public static long onWriteStartAll(Object socket, ByteBuffer[] bufs, int off, int len) {
+        TapRuntime rt = runtime;
+        long requested = 0;
+        for (int i = 0; i < len; i++) {
+            ByteBuffer b = bufs[off + i];
+            int from = b.position();
+            int to = b.limit();
+            requested += to - from;
+            if (rt != null && to > from) {
+                bytes(rt, socket, Transport.PLAIN, Endpoint.LOCAL, b, null, from, to);
+            }
+        }
+        return requested;
+    }
+
+    /**
+     * Exit of a write: {@code written} of the {@code requested} bytes handed over on entry went out. The rest will be
+     * offered again by the application's next write (that is what a partial write means), so the tap skips that many
+     * bytes then rather than seeing them twice.
+     */
+    public static void onWriteEnd(Object socket, long requested, long written) {
+        TapRuntime rt = runtime;
+        if (rt != null && requested > written) {
+            Object v = rt.table.get(socket);
+            if (v instanceof TapConnection c) {
+                c.writtenAhead += requested - written;
+            }
         }
     }
 
@@ -73,13 +116,6 @@ public final class Tap {
         }
     }
 
-    public static void onWrite(Object socket, byte[] buf, int off, int len) {
-        TapRuntime rt = runtime;
-        if (rt != null && len > 0) {
-            bytes(rt, socket, Transport.PLAIN, Endpoint.LOCAL, null, buf, off, off + len);
-        }
-    }
-
     public static void onRead(Object socket, byte[] buf, int off, int len) {
         TapRuntime rt = runtime;
         if (rt != null && len > 0) {
@@ -87,8 +123,8 @@ public final class Tap {
         }
     }
 
-    /** TLS plaintext written through an SSLSocket's app stream (the owning socket is the key). */
-    public static void onTlsWrite(Object socket, byte[] buf, int off, int len) {
+    /** TLS plaintext written through an SSLSocket's app stream (the owning socket is the key), on entry. */
+    public static void onTlsWriteStart(Object socket, byte[] buf, int off, int len) {
         TapRuntime rt = runtime;
         if (rt != null && len > 0) {
             bytes(rt, socket, Transport.TLS, Endpoint.LOCAL, null, buf, off, off + len);
@@ -278,6 +314,15 @@ public final class Tap {
             }
             if (rt.faults) {
                 throw new IllegalStateException("wstap fault injection (test-only option faults=true)");
+            }
+            if (sender == Endpoint.LOCAL && c.writtenAhead > 0) {
+                // Bytes handed over by an earlier write that only partly went out: seen already.
+                int skip = (int) Math.min(c.writtenAhead, to - from);
+                c.writtenAhead -= skip;
+                from += skip;
+                if (from == to) {
+                    return;
+                }
             }
             if (buf != null) {
                 c.bytes(sender, buf, from, to);

@@ -26,6 +26,11 @@ final class TapConnection implements ConnectionObserver {
     private final TapRuntime runtime;
     private final Object socket;
     private final Transport transport;
+    /**
+     * Bytes handed to the engine on a write's entry that the write did not send; the application's next write offers
+     * them again and they are skipped. Writes of one socket are serialised by the JDK, so a plain field suffices.
+     */
+    long writtenAhead;
     /** The connection event was recorded (it is WebSocket). */
     private boolean declared;
     /**
