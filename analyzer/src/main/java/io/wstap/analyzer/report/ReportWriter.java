@@ -1,0 +1,8 @@
+package io.wstap.analyzer.report;
+
+import java.io.PrintWriter;
+
+/** One report format (text, JSON; HTML to come): writes a {@link Report}. */
+public interface ReportWriter {
+    void write(Report report, PrintWriter out);
+}
