@@ -352,11 +352,32 @@ public final class Tap {
         return c;
     }
 
-    /** Links a TLS channel to the SSLEngine that just wrapped on this thread (on the channel's writes only). */
+    /**
+     * Links a TLS channel to the SSLEngine that just wrapped on this thread, on one of the channel's writes. A thread
+     * may serve many connections, so the engine must already be a tapped connection (it has seen plaintext), not be
+     * linked to another channel, and name the same peer port as the channel; otherwise a later write tries again.
+     */
     private static void link(TapRuntime rt, Object channel, Endpoint sender) {
         Object engine = sender == Endpoint.LOCAL ? LAST_ENGINE.get() : null;
-        if (engine != null) {
-            rt.table.put(channel, new TlsLink(engine));
+        if (engine == null || !(rt.table.get(engine) instanceof TapConnection c) || c.linkedToChannel) {
+            return;
+        }
+        if (!samePeerPort(engine, channel)) {
+            return;
+        }
+        c.linkedToChannel = true;
+        rt.table.put(channel, new TlsLink(engine));
+    }
+
+    private static boolean samePeerPort(Object engine, Object channel) {
+        try {
+            int enginePort = ((javax.net.ssl.SSLEngine) engine).getPeerPort();
+            if (enginePort <= 0 || !(channel instanceof java.nio.channels.SocketChannel ch)) {
+                return true; // the application did not tell the engine its peer: nothing to check against
+            }
+            return ch.getRemoteAddress() instanceof java.net.InetSocketAddress a && a.getPort() == enginePort;
+        } catch (Exception e) {
+            return false;
         }
     }
 

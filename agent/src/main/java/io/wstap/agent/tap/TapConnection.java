@@ -31,6 +31,8 @@ final class TapConnection implements ConnectionObserver {
      * them again and they are skipped. Writes of one socket are serialised by the JDK, so a plain field suffices.
      */
     long writtenAhead;
+    /** TLS (SSLEngine) only: a channel has been linked to this connection's engine. */
+    volatile boolean linkedToChannel;
     /** The connection event was recorded (it is WebSocket). */
     private boolean declared;
     /**

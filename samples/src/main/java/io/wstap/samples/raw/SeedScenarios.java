@@ -84,7 +84,7 @@ public final class SeedScenarios {
                         URI.create("ws://127.0.0.1:" + server.port() + path), new WebSocket.Listener() {
                             @Override
                             public CompletionStage<?> onClose(WebSocket webSocket, int code, String reason) {
-                                closed.complete("closed " + code + (reason.isEmpty() ? "" : " \\"" + reason + "\\""));
+                                closed.complete("closed " + code + (reason.isEmpty() ? "" : " \"" + reason + "\""));
                                 // Completing the stage lets the client answer the Close; a stage that never completes
                                 // means the application never lets it (the peer waits in vain).
                                 return answerClose ? null : new CompletableFuture<Void>();
