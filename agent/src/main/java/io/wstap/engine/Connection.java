@@ -542,7 +542,7 @@ public final class Connection {
             long after = t - closer.close.timeNanos();
             String message = by == closer
                     ? who(closer) + " sent Close " + codeText(closer.close.code()) + " and closed TCP " + duration(after)
-                    + " later without waiting for " + who(silent) + "'s answer"
+                    + " later with no answer from " + who(silent)
                     : who(silent) + " closed TCP " + duration(after) + " after receiving Close "
                     + codeText(closer.close.code()) + " without answering it";
             if (isNew(Rule.CLOSE_NOT_ANSWERED, null)) {

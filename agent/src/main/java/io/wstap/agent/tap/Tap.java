@@ -227,8 +227,9 @@ public final class Tap {
     /** A read or write threw. */
     public static void onError(Object socket, Throwable thrown) {
         TapRuntime rt = runtime;
-        if (rt == null || !(thrown instanceof IOException) || thrown instanceof ClosedChannelException) {
-            return; // a local close racing the call is reported by onClose
+        if (rt == null || !(thrown instanceof IOException) || thrown instanceof ClosedChannelException
+                || thrown instanceof java.io.InterruptedIOException) {
+            return; // a local close racing the call is reported by onClose; a read timeout ends nothing
         }
         Object v = rt.table.get(socket);
         String m = String.valueOf(thrown.getMessage()).toLowerCase(java.util.Locale.ROOT);
