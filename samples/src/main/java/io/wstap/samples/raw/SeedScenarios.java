@@ -34,6 +34,9 @@ public final class SeedScenarios {
         String run() throws Exception;
     }
 
+    /** The port of the server of the scenario running now (printed with its result, for tests to find it). */
+    private static int lastPort;
+
     static {
         ALL.put("client-closes-1000", () -> httpClient(Behavior.ECHO, "/chat", ws -> {
             ws.sendText("hello", true).get(10, TimeUnit.SECONDS);
@@ -51,7 +54,7 @@ public final class SeedScenarios {
                 "/app?version=1", ws -> { }, true));
         ALL.put("unmasked-client-frame", () -> {
             try (RawServer server = new RawServer(Behavior.STRICT_MASKING);
-                 RawClient client = new RawClient(server.port(), "/chat")) {
+                 RawClient client = new RawClient(lastPort = server.port(), "/chat")) {
                 client.sendText("no mask", false);
                 int code = client.awaitClose();
                 client.sendClose(code, "");
@@ -61,7 +64,7 @@ public final class SeedScenarios {
         });
         ALL.put("client-close-88-80-00-00-00-00", () -> {
             try (RawServer server = new RawServer(Behavior.ECHO);
-                 RawClient client = new RawClient(server.port(), "/chat")) {
+                 RawClient client = new RawClient(lastPort = server.port(), "/chat")) {
                 client.sendText("hello", true);
                 client.sendSeedClose();
                 int code = client.awaitClose();
@@ -77,6 +80,7 @@ public final class SeedScenarios {
     private static String httpClient(Behavior behavior, String path, Exchange exchange, boolean answerClose)
             throws Exception {
         try (RawServer server = new RawServer(behavior)) {
+            lastPort = server.port();
             CompletableFuture<String> closed = new CompletableFuture<>();
             WebSocket ws;
             try {
@@ -124,7 +128,8 @@ public final class SeedScenarios {
                 System.err.println("unknown scenario " + name + "; known: " + String.join(", ", ALL.keySet()));
                 System.exit(2);
             }
-            System.out.println("scenario " + name + ": " + s.run());
+            String result = s.run();
+            System.out.println("scenario " + name + ": " + result + " (server port " + lastPort + ")");
         }
     }
 }

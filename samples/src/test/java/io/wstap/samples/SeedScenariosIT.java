@@ -1,0 +1,153 @@
+package io.wstap.samples;
+
+import io.wstap.capture.CaptureReplay;
+import io.wstap.capture.ReadReport;
+import io.wstap.engine.CloseEvent;
+import io.wstap.engine.CloseRecord;
+import io.wstap.engine.Endpoint;
+import io.wstap.engine.Finding;
+import io.wstap.engine.Outcome;
+import io.wstap.engine.Reconstruction;
+import io.wstap.engine.Role;
+import io.wstap.samples.raw.SeedScenarios;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The seed scenarios run under the real agent in a forked JVM; each one's capture is replayed through the engine and
+ * checked from the server's socket (which closes first in every scenario: its view is exact) and from the client's.
+ */
+class SeedScenariosIT {
+    @TempDir
+    static Path dir;
+    static CaptureReplay replay;
+    static Map<String, Integer> ports = new HashMap<>();
+    static Map<String, String> results = new HashMap<>();
+
+    @BeforeAll
+    static void runScenarios() throws Exception {
+        Path capture = dir.resolve("seeds.wstap");
+        ForkedApp.Result run = ForkedApp.run("file=" + capture, SeedScenarios.class, 120);
+        assertEquals(0, run.exitCode(), run.stdout() + run.stderr());
+        Matcher m = Pattern.compile("scenario (\\S+): (.*) \\(server port (\\d+)\\)").matcher(run.stdout());
+        while (m.find()) {
+            results.put(m.group(1), m.group(2));
+            ports.put(m.group(1), Integer.parseInt(m.group(3)));
+        }
+        assertEquals(9, ports.size(), run.stdout());
+        replay = new CaptureReplay();
+        ReadReport report = CaptureReplay.replay(capture, replay);
+        assertTrue(report.clean(), report.toString());
+    }
+
+    /** The view of the socket whose local (server) or remote (client) port is the scenario's server port. */
+    private static Reconstruction view(String scenario, Role side) {
+        String port = ":" + ports.get(scenario);
+        List<Reconstruction> found = replay.reconstructions().values().stream().filter(r -> {
+            CaptureReplay.Endpoints e = replay.endpoints(r.connectionId());
+            return side == Role.SERVER ? e.local().endsWith(port) : e.remote().endsWith(port);
+        }).toList();
+        assertEquals(1, found.size(), scenario + " " + side + ": " + found);
+        return found.get(0);
+    }
+
+    private static List<String> rules(Reconstruction r) {
+        return r.findings().stream().map(f -> f.rule().id()).sorted().toList();
+    }
+
+    @Test
+    void clientClosesWith1000() {
+        Reconstruction server = view("client-closes-1000", Role.SERVER);
+        assertEquals(Outcome.CLEAN, server.outcome());
+        assertEquals(List.of(), rules(server));
+        assertEquals(Role.CLIENT, server.initiatorRole());
+        assertEquals(new CloseEvent(1000, "bye", true), server.clientSaw());
+        // The JDK HttpClient closes its channel as soon as the Close reply arrives, racing the server's FIN.
+        Reconstruction client = view("client-closes-1000", Role.CLIENT);
+        assertTrue(client.outcome() == Outcome.CLEAN || rules(client).equals(List.of("WS304")), client.toString());
+    }
+
+    @Test
+    void serverClosesWithTheSeedsUtf8Reason() {
+        Reconstruction server = view("server-closes-with-utf8-reason", Role.SERVER);
+        assertEquals(Outcome.CLEAN, server.outcome());
+        assertEquals("孩子,地球太危险了,快回火星去吧!", server.closeFrames().get(0).reason());
+        assertEquals(Role.SERVER, server.closeFrames().get(0).role());
+        assertEquals(new CloseEvent(1000, "孩子,地球太危险了,快回火星去吧!", true),
+                view("server-closes-with-utf8-reason", Role.CLIENT).clientSaw());
+        assertEquals("closed 1000 \"孩子,地球太危险了,快回火星去吧!\"", results.get("server-closes-with-utf8-reason"));
+    }
+
+    @Test
+    void serverDropsTcpWithoutAClose() {
+        for (Role side : Role.values()) {
+            Reconstruction r = view("server-drops-tcp", side);
+            assertEquals(Outcome.ABRUPT, r.outcome(), r.toString());
+            assertEquals(List.of("WS301"), rules(r));
+            assertEquals(new CloseEvent(1006, "", false), r.clientSaw());
+        }
+        Reconstruction server = view("server-drops-tcp", Role.SERVER);
+        assertTrue(replay.closeCallStack(server.connectionId()).stream().anyMatch(f -> f.contains("RawServer.serve")),
+                replay.closeCallStack(server.connectionId()).toString());
+        assertEquals("closed 1006", results.get("server-drops-tcp"));
+    }
+
+    @Test
+    void applicationClosingWith1002IsWs205WithTheLineThatSentIt() {
+        Reconstruction server = view("app-rejects-old-client-with-1002", Role.SERVER);
+        assertEquals(List.of("WS205"), rules(server));
+        assertEquals(Outcome.CLEAN, server.outcome());
+        List<String> stack = replay.closeFrameStack(server.connectionId());
+        assertTrue(stack.stream().anyMatch(f -> f.startsWith("io.wstap.samples.raw.RawServer.serve(RawServer.java:")), stack.toString());
+        assertEquals(List.of(), rules(view("app-rejects-old-client-with-4000", Role.SERVER)));
+        assertEquals(Outcome.CLEAN, view("app-rejects-old-client-with-4000", Role.SERVER).outcome());
+        for (Role side : Role.values()) {
+            Reconstruction rejected = view("app-rejects-old-client-with-http-400", side);
+            assertEquals(Outcome.REJECTED, rejected.outcome(), rejected.toString());
+            assertEquals(400, rejected.response().status());
+            assertEquals(List.of(), rules(rejected));
+        }
+    }
+
+    @Test
+    void unmaskedClientFrameAnsweredWith1002IsWs101NotWs205() {
+        for (Role side : Role.values()) {
+            Reconstruction r = view("unmasked-client-frame", side);
+            assertEquals(List.of("WS101"), rules(r), r.toString());
+            assertEquals(1002, r.closeFrames().get(0).code());
+            assertEquals(Outcome.CLEAN, r.outcome());
+        }
+    }
+
+    @Test
+    void seedCloseWithAZeroMaskIsValidButWs110() {
+        for (Role side : Role.values()) {
+            Reconstruction r = view("client-close-88-80-00-00-00-00", side);
+            assertEquals(List.of("WS110"), rules(r), r.toString());
+            assertEquals(List.of(-1, -1), r.closeFrames().stream().map(CloseRecord::code).toList());
+            assertEquals(new CloseEvent(1005, "", true), r.serverSaw());
+        }
+    }
+
+    @Test
+    void closeNeverAnsweredIsWs302() {
+        Reconstruction server = view("close-not-answered", Role.SERVER);
+        assertEquals(Outcome.HALF_CLOSED, server.outcome());
+        assertEquals(List.of("WS302"), rules(server));
+        assertEquals(Endpoint.LOCAL, server.tcpClosedBy());
+        Finding f = server.findings().get(0);
+        assertEquals(1001, f.code());
+        assertEquals(new CloseEvent(1001, "going away", false), server.clientSaw());
+    }
+}
