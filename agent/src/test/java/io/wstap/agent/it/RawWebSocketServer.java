@@ -106,10 +106,15 @@ final class RawWebSocketServer implements AutoCloseable {
         f.write(0x80 | opcode);
         if (payload.length < 126) {
             f.write(payload.length);
-        } else {
+        } else if (payload.length <= 0xFFFF) {
             f.write(126);
             f.write(payload.length >>> 8);
             f.write(payload.length & 0xFF);
+        } else {
+            f.write(127);
+            for (int k = 7; k >= 0; k--) {
+                f.write((int) ((long) payload.length >>> (8 * k)) & 0xFF);
+            }
         }
         f.write(payload);
         out.write(f.toByteArray());
