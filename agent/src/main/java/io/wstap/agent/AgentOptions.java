@@ -25,9 +25,11 @@ import java.util.TreeSet;
  * @param stackDepth most stack frames kept per stack
  * @param quiet     print nothing at start (errors are still printed)
  * @param faults    test-only: make the tap throw inside every hook, to prove the host is unharmed
+ * @param reasons   what the capture keeps of Close reasons: {@code keep}, {@code hash} (a short SHA-256 digest, so equal
+ *                  reasons still match) or {@code drop} (the code only)
  */
 public record AgentOptions(Path file, long maxSize, Set<Integer> ports, Set<String> hosts, boolean stacks, boolean jfr,
-                           int ringSlots, int stackDepth, boolean quiet, boolean faults) {
+                           int ringSlots, int stackDepth, boolean quiet, boolean faults, String reasons) {
 
     /** Every option, with its default, as the user writes it. */
     public static final Map<String, String> DEFAULTS = defaults();
@@ -44,6 +46,7 @@ public record AgentOptions(Path file, long maxSize, Set<Integer> ports, Set<Stri
         d.put("stackDepth", "12");
         d.put("quiet", "false");
         d.put("faults", "false");
+        d.put("reasons", "keep");
         return Collections.unmodifiableMap(d);
     }
 
@@ -81,7 +84,8 @@ public record AgentOptions(Path file, long maxSize, Set<Integer> ports, Set<Stri
                 (int) range("ring", values.get("ring"), 64, 1 << 24),
                 (int) range("stackDepth", values.get("stackDepth"), 1, 256),
                 bool("quiet", values.get("quiet")),
-                bool("faults", values.get("faults")));
+                bool("faults", values.get("faults")),
+                oneOf("reasons", values.get("reasons"), "keep", "hash", "drop"));
     }
 
     private static String canonicalKey(String key) {
@@ -91,6 +95,15 @@ public record AgentOptions(Path file, long maxSize, Set<Integer> ports, Set<Stri
             }
         }
         throw new IllegalArgumentException("unknown option '" + key + "' (known: " + String.join(", ", DEFAULTS.keySet()) + ")");
+    }
+
+    private static String oneOf(String key, String v, String... allowed) {
+        for (String a : allowed) {
+            if (a.equalsIgnoreCase(v)) {
+                return a;
+            }
+        }
+        throw new IllegalArgumentException("option " + key + "=" + v + ": expected one of " + String.join(", ", allowed));
     }
 
     private static boolean bool(String key, String v) {

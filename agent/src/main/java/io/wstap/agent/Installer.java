@@ -60,7 +60,7 @@ final class Installer {
                         + System.getProperty("java.runtime.version"), wall, mono, rawOptions);
         CaptureWriter writer = CaptureWriter.create(file, header, options.maxSize());
         TapRuntime runtime = new TapRuntime(writer, options.ringSlots(), options.stacks() ? options.stackDepth() : 0,
-                options.ports(), options.hosts(), lateAttach, options.faults());
+                options.ports(), options.hosts(), lateAttach, options.faults(), options.reasons());
         runtime.start();
         Runtime.getRuntime().addShutdownHook(new Thread(runtime::stop, "wstap-shutdown"));
 

@@ -44,6 +44,7 @@ public final class CaptureReplay implements CaptureSink {
     private long lostRecords;
     private long tapErrors;
     private boolean ended;
+    private boolean endRecordSeen;
 
     public CaptureReplay(LongFunction<EngineOptions> options) {
         this.options = options;
@@ -135,10 +136,23 @@ public final class CaptureReplay implements CaptureSink {
 
     @Override
     public void endOfCapture(long t) {
+        endRecordSeen = true;
+        end(t);
+    }
+
+    private void end(long t) {
         ended = true;
         for (Connection c : connections.values()) {
             c.onEndOfCapture(t);
         }
+    }
+
+    /**
+     * True when the capture ended with its end record (the agent closed it); false when it was cut short (the JVM was
+     * killed, or the file copied while written): then {@link #finish()} ends it at the last time seen.
+     */
+    public boolean endRecordSeen() {
+        return endRecordSeen;
     }
 
     @Override
@@ -151,7 +165,7 @@ public final class CaptureReplay implements CaptureSink {
     /** Ends the capture at the last time seen when the file had no end-of-capture record. */
     public CaptureReplay finish() {
         if (!ended && lastTime != Long.MIN_VALUE) {
-            endOfCapture(lastTime);
+            end(lastTime);
         }
         return this;
     }

@@ -35,6 +35,10 @@ final class Recorder {
     private static final int CONNECTION = 1, JOINED = 2, HANDSHAKE = 3, FRAME = 4, INVALID_TEXT = 5, TCP_CLOSED = 6,
             STACK = 7, TAP_ERRORS = 8;
 
+    /** What the capture keeps of a Close reason (the live engine always sees it whole). */
+    enum Reasons { KEEP, HASH, DROP }
+
+    private final Reasons reasons;
     private final int capacity;
     private final int mask;
     private final long[] data;
@@ -45,7 +49,8 @@ final class Recorder {
     private volatile long tail;
     private final AtomicLong dropped = new AtomicLong();
 
-    Recorder(int slots) {
+    Recorder(int slots, Reasons reasons) {
+        this.reasons = reasons;
         capacity = Integer.highestOneBit(Math.max(64, slots - 1)) << 1;
         mask = capacity - 1;
         data = new long[capacity * SLOT_LONGS];
@@ -127,6 +132,11 @@ final class Recorder {
     /** A frame: header fields in one slot, a Close payload in two more. */
     void putFrame(long id, long time, Endpoint sender, Frame f, int stackId) {
         int closeLen = f.closePayloadLength();
+        byte[] redacted = null;
+        if (closeLen > 2 && reasons != Reasons.KEEP) {
+            redacted = redact(f, closeLen); // Close frames only: allocating here costs nothing per data frame
+            closeLen = redacted.length;
+        }
         int slots = closeLen == 0 ? 1 : 3;
         long seq = claim(slots);
         if (seq < 0) {
@@ -142,13 +152,38 @@ final class Recorder {
         for (int k = 0; k < closeLen; k += 8) {
             long word = 0;
             for (int j = 0; j < 8 && k + j < closeLen; j++) {
-                word |= (long) f.closePayloadByte(k + j) << (8 * j);
+                int octet = redacted != null ? redacted[k + j] & 0xFF : f.closePayloadByte(k + j);
+                word |= (long) octet << (8 * j);
             }
             // Continuation slots follow the first; the ring wraps at slot granularity.
             int slot = 1 + (k / 8) / SLOT_LONGS;
             data[base(seq + slot) + (k / 8) % SLOT_LONGS] = word;
         }
         publish(seq);
+    }
+
+    /** The Close payload with its reason dropped, or replaced by "sha256:" and 16 hex digits of its digest. */
+    private byte[] redact(Frame f, int closeLen) {
+        if (reasons == Reasons.DROP) {
+            return new byte[] {(byte) f.closePayloadByte(0), (byte) f.closePayloadByte(1)};
+        }
+        byte[] reason = new byte[closeLen - 2];
+        for (int i = 0; i < reason.length; i++) {
+            reason[i] = (byte) f.closePayloadByte(2 + i);
+        }
+        String digest;
+        try {
+            byte[] sha = java.security.MessageDigest.getInstance("SHA-256").digest(reason);
+            digest = java.util.HexFormat.of().formatHex(sha, 0, 8);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            digest = "unavailable";
+        }
+        byte[] text = ("sha256:" + digest).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] out = new byte[2 + text.length];
+        out[0] = (byte) f.closePayloadByte(0);
+        out[1] = (byte) f.closePayloadByte(1);
+        System.arraycopy(text, 0, out, 2, text.length);
+        return out;
     }
 
     void putInvalidText(long id, long time, Endpoint sender, long offset) {

@@ -38,11 +38,12 @@ public final class TapRuntime {
      * @param writer     the capture file (owned by this runtime from now on)
      * @param ringSlots  ring capacity in slots
      * @param stackDepth frames per stack, 0 = no stacks
+     * @param reasons    what the capture keeps of Close reasons: keep, hash or drop
      */
     public TapRuntime(CaptureWriter writer, int ringSlots, int stackDepth, Set<Integer> ports, Set<String> hosts,
-                      boolean lateAttach, boolean faults) {
+                      boolean lateAttach, boolean faults, String reasons) {
         this.writer = writer;
-        this.recorder = new Recorder(ringSlots);
+        this.recorder = new Recorder(ringSlots, Recorder.Reasons.valueOf(reasons.toUpperCase(java.util.Locale.ROOT)));
         this.stacks = stackDepth > 0 ? new Stacks(stackDepth, recorder) : null;
         this.ports = ports;
         this.hosts = hosts;
