@@ -24,6 +24,14 @@ import java.util.regex.Pattern;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+/** How many scenarios SeedScenarios runs by default (a change there must show here). */
+final class SeedScenariosCount {
+    static final int ALL = 13;
+
+    private SeedScenariosCount() {
+    }
+}
+
 /**
  * The seed scenarios run under the real agent in a forked JVM; each one's capture is replayed through the engine and
  * checked from the server's socket (which closes first in every scenario: its view is exact) and from the client's.
@@ -45,7 +53,7 @@ class SeedScenariosIT {
             results.put(m.group(1), m.group(2));
             ports.put(m.group(1), Integer.parseInt(m.group(3)));
         }
-        assertEquals(9, ports.size(), run.stdout());
+        assertEquals(SeedScenariosCount.ALL, ports.size(), run.stdout());
         replay = new CaptureReplay();
         ReadReport report = CaptureReplay.replay(capture, replay);
         assertTrue(report.clean(), report.toString());
@@ -137,6 +145,47 @@ class SeedScenariosIT {
             assertEquals(List.of("WS110"), rules(r), r.toString());
             assertEquals(List.of(-1, -1), r.closeFrames().stream().map(CloseRecord::code).toList());
             assertEquals(new CloseEvent(1005, "", true), r.serverSaw());
+        }
+    }
+
+    @Test
+    void dataAfterCloseIsWs303() {
+        for (Role side : Role.values()) {
+            Reconstruction r = view("data-after-close", side);
+            assertEquals(List.of("WS303"), rules(r), r.toString());
+            assertEquals(Role.SERVER, r.findings().get(0).role());
+            assertEquals(Outcome.CLEAN, r.outcome());
+        }
+    }
+
+    @Test
+    void clientClosingTcpFirstIsWs304() {
+        for (Role side : Role.values()) {
+            Reconstruction r = view("client-closes-tcp-first", side);
+            assertEquals(Outcome.CLEAN_CLIENT_TCP_FIRST, r.outcome(), r.toString());
+            assertEquals(List.of("WS304"), rules(r));
+        }
+    }
+
+    @Test
+    void clientGivingUpDuringTheOpeningHandshakeIsWs308() {
+        for (Role side : Role.values()) {
+            Reconstruction r = view("client-gives-up-during-handshake", side);
+            assertEquals(List.of("WS308"), rules(r), r.toString());
+            assertEquals(Role.CLIENT, r.tcpClosedByRole());
+            assertEquals(null, r.response());
+        }
+    }
+
+    @Test
+    void hixie76ClosedWithFf00BothWaysIsWs404AndClean() {
+        for (Role side : Role.values()) {
+            Reconstruction r = view("hixie-76-close-ff-00", side);
+            assertEquals(io.wstap.engine.Protocol.HIXIE76, r.protocol());
+            assertEquals(List.of("WS404"), rules(r), r.toString());
+            assertEquals(Outcome.CLEAN, r.outcome());
+            assertEquals(new CloseEvent(1000, "", true), r.clientSaw());
+            assertEquals(2, r.closeFrames().size());
         }
     }
 

@@ -16,10 +16,29 @@ public final class RawClient implements AutoCloseable {
     private final OutputStream out;
 
     public RawClient(int port, String path) throws IOException {
+        this(port, path, false);
+    }
+
+    /** Connects; with {@code hixie76} true it speaks draft hixie-76 (Key1/Key2/key3). */
+    public RawClient(int port, String path, boolean hixie76) throws IOException {
         socket = new Socket("127.0.0.1", port);
         socket.setSoTimeout(10_000);
         in = new DataInputStream(socket.getInputStream());
         out = socket.getOutputStream();
+        if (hixie76) {
+            out.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Key2: " + Hixie76.KEY2 + "\r\nUpgrade: WebSocket\r\nSec-WebSocket-Key1: "
+                    + Hixie76.KEY1 + "\r\nOrigin: http://127.0.0.1\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            out.write(Hixie76.KEY3);
+            out.flush();
+            String head = Frames.readHead(in);
+            byte[] answer = in.readNBytes(16);
+            if (!head.startsWith("HTTP/1.1 101") || !java.util.Arrays.equals(answer,
+                    Hixie76.answer(Hixie76.KEY1, Hixie76.KEY2, Hixie76.KEY3))) {
+                throw new IOException("hixie-76 handshake failed: " + head.lines().findFirst().orElse(""));
+            }
+            return;
+        }
         byte[] nonce = new byte[16];
         RANDOM.nextBytes(nonce);
         out.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\n"
@@ -56,6 +75,36 @@ public final class RawClient implements AutoCloseable {
                 return f.closeCode();
             }
         }
+    }
+
+    /** hixie-76 text frame: 00, UTF-8, FF; returns the echoed text. */
+    public String hixieText(String text) throws IOException {
+        out.write(0);
+        out.write(text.getBytes(StandardCharsets.UTF_8));
+        out.write(0xFF);
+        out.flush();
+        if (in.readUnsignedByte() != 0) {
+            throw new IOException("not a hixie-76 text frame");
+        }
+        java.io.ByteArrayOutputStream echo = new java.io.ByteArrayOutputStream();
+        for (int b; (b = in.readUnsignedByte()) != 0xFF; ) {
+            echo.write(b);
+        }
+        return echo.toString(StandardCharsets.UTF_8);
+    }
+
+    /** hixie-76 close: FF 00, then wait for the server's FF 00. */
+    public void hixieClose() throws IOException {
+        out.write(new byte[] {(byte) 0xFF, 0});
+        out.flush();
+        if (in.readUnsignedByte() != 0xFF || in.readUnsignedByte() != 0) {
+            throw new IOException("expected the server's FF 00");
+        }
+    }
+
+    /** Reads one frame; returns its opcode (data after a Close shows here). */
+    public int readOpcode() throws IOException {
+        return Frames.read(in).opcode();
     }
 
     /** Reads until the server closes TCP (bounded by the socket timeout). */

@@ -32,7 +32,15 @@ public final class RawServer implements AutoCloseable {
         /** Fail the connection with 1002 when a client frame is unmasked (a real protocol error). */
         STRICT_MASKING,
         /** After the first message, send Close 1001, wait {@link #ANSWER_TIMEOUT_MILLIS} for the answer, drop TCP. */
-        CLOSE_AND_DROP_TCP
+        CLOSE_AND_DROP_TCP,
+        /** Answer the client's Close, then send one more text frame (after its own Close: a protocol error). */
+        DATA_AFTER_CLOSE,
+        /** Answer the client's Close, then wait for the client to close TCP first (reading until EOF). */
+        WAIT_FOR_CLIENT_FIN,
+        /** Take 2 s to answer the upgrade request (a client may give up before). */
+        SLOW_HANDSHAKE,
+        /** Speak draft hixie-76: 00..FF frames, FF 00 close (echo text; answer FF 00 with FF 00; close TCP). */
+        HIXIE_76
     }
 
     static final String CHINESE_REASON = "孩子,地球太危险了,快回火星去吧!";
@@ -69,6 +77,20 @@ public final class RawServer implements AutoCloseable {
         OutputStream out = s.getOutputStream();
         String head = Frames.readHead(in);
         String path = head.substring(head.indexOf(' ') + 1, head.indexOf(' ', head.indexOf(' ') + 1));
+        if (behavior == Behavior.HIXIE_76) {
+            Hixie76.serve(head, in, out);
+            return;
+        }
+        if (behavior == Behavior.SLOW_HANDSHAKE) {
+            s.setSoTimeout(2_000);
+            try {
+                if (in.read() < 0) {
+                    return; // the client gave up and closed: nothing to answer
+                }
+            } catch (SocketTimeoutException e) {
+                // still there: answer late
+            }
+        }
         if (behavior == Behavior.REJECT_OLD_CLIENT_WITH_HTTP_400 && path.contains("version=1")) {
             out.write(("HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nContent-Length: 15\r\n"
                     + "Connection: close\r\n\r\nclient too old\n").getBytes(StandardCharsets.ISO_8859_1));
@@ -89,7 +111,15 @@ public final class RawServer implements AutoCloseable {
             }
             if (f.opcode() == Frames.CLOSE) {
                 Frames.write(out, Frames.CLOSE, f.payload(), null); // echo the code and reason
-                return; // the server closes TCP first, as RFC 6455 §7.1.1 asks
+                if (behavior == Behavior.DATA_AFTER_CLOSE) {
+                    Frames.write(out, Frames.TEXT, "one more thing".getBytes(StandardCharsets.UTF_8), null);
+                } else if (behavior == Behavior.WAIT_FOR_CLIENT_FIN) {
+                    s.setSoTimeout(5_000);
+                    while (in.read() >= 0) {
+                        // until the client's FIN
+                    }
+                }
+                return; // the server closes TCP (first, as RFC 6455 §7.1.1 asks, unless it waited for the client)
             }
             switch (behavior) {
                 case CLOSE_WITH_CHINESE_REASON -> {

@@ -74,6 +74,49 @@ public final class SeedScenarios {
         });
         ALL.put("close-not-answered", () -> httpClient(Behavior.CLOSE_AND_DROP_TCP, "/chat",
                 ws -> ws.sendText("hello", true).get(10, TimeUnit.SECONDS), false));
+        ALL.put("data-after-close", () -> {
+            try (RawServer server = new RawServer(Behavior.DATA_AFTER_CLOSE);
+                 RawClient client = new RawClient(lastPort = server.port(), "/chat")) {
+                client.sendClose(1000, "bye");
+                int code = client.awaitClose();
+                int after = client.readOpcode();
+                client.awaitEof();
+                return "server answered Close " + code + ", then sent opcode " + after;
+            }
+        });
+        ALL.put("client-closes-tcp-first", () -> {
+            try (RawServer server = new RawServer(Behavior.WAIT_FOR_CLIENT_FIN);
+                 RawClient client = new RawClient(lastPort = server.port(), "/chat")) {
+                client.sendClose(1000, "bye");
+                int code = client.awaitClose();
+                client.close(); // at once: the client, not the server, closes TCP first
+                Thread.sleep(300);
+                return "closed " + code + " and closed TCP first";
+            }
+        });
+        ALL.put("client-gives-up-during-handshake", () -> {
+            try (RawServer server = new RawServer(Behavior.SLOW_HANDSHAKE)) {
+                lastPort = server.port();
+                try (java.net.Socket s = new java.net.Socket("127.0.0.1", server.port())) {
+                    s.getOutputStream().write(("GET /slow HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                            + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                            + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+                    s.getOutputStream().flush();
+                    Thread.sleep(300); // no 101 yet: give up
+                }
+                Thread.sleep(300);
+                return "gave up after 300 ms";
+            }
+        });
+        ALL.put("hixie-76-close-ff-00", () -> {
+            try (RawServer server = new RawServer(Behavior.HIXIE_76);
+                 RawClient client = new RawClient(lastPort = server.port(), "/hixie", true)) {
+                String echo = client.hixieText("hello, 2010");
+                client.hixieClose();
+                client.awaitEof();
+                return "echoed \"" + echo + "\", closed with FF 00 both ways";
+            }
+        });
     }
 
     /** The JDK HttpClient against a server with {@code behavior}; {@code answerClose} false = never reply to a Close. */
