@@ -61,6 +61,11 @@ final class Installer {
         CaptureWriter writer = CaptureWriter.create(file, header, options.maxSize());
         TapRuntime runtime = new TapRuntime(writer, options.ringSlots(), options.stacks() ? options.stackDepth() : 0,
                 options.ports(), options.hosts(), lateAttach, options.faults(), options.reasons());
+        // JFR events only with the option on and the jdk.jfr module present (a jlinked runtime may lack it).
+        boolean jfr = options.jfr() && ModuleLayer.boot().findModule("jdk.jfr").isPresent();
+        if (jfr) {
+            runtime.enableJfr();
+        }
         runtime.start();
         Runtime.getRuntime().addShutdownHook(new Thread(runtime::stop, "wstap-shutdown"));
 

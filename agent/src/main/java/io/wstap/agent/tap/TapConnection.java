@@ -6,7 +6,9 @@ import io.wstap.engine.ConnectionObserver;
 import io.wstap.engine.Endpoint;
 import io.wstap.engine.Protocol;
 import io.wstap.engine.Role;
+import io.wstap.engine.Finding;
 import io.wstap.engine.TcpEnd;
+import io.wstap.jfr.JfrEmitter;
 import io.wstap.wire.Frame;
 import io.wstap.wire.HttpHead;
 import io.wstap.wire.Opcode;
@@ -35,6 +37,11 @@ final class TapConnection implements ConnectionObserver {
     volatile boolean linkedToChannel;
     /** The connection event was recorded (it is WebSocket). */
     private boolean declared;
+    /** "ip:port" of each end, asked once at declaration. */
+    private String local = "?";
+    private String remote = "?";
+    /** The ConnectionClosed event was emitted (at the first TCP close). */
+    private boolean closedEventSent;
     /**
      * TLS only: the channel under this connection reached EOF or a reset. Seen at the socket, that can come before the
      * SSLEngine has unwrapped the last records (another thread does it), so it is applied when this side closes.
@@ -70,6 +77,10 @@ final class TapConnection implements ConnectionObserver {
             engine.onTcpClosed(Endpoint.REMOTE, deferredRemoteEnd, now); // the peer had ended first
         }
         engine.onTcpClosed(who, how, now);
+        if (declared && runtime.jfr && !closedEventSent) {
+            closedEventSent = true; // the outcome is decided at the first TCP close
+            JfrEmitter.connectionClosed(engine.reconstruction(), local, remote);
+        }
     }
 
     /** See {@link #deferredRemoteEnd}. */
@@ -86,7 +97,9 @@ final class TapConnection implements ConnectionObserver {
     private void declare(long time) {
         if (!declared) {
             declared = true;
-            runtime.recorder.putConnection(id, time, Addresses.local(socket), Addresses.remote(socket), transport);
+            local = Addresses.local(socket);
+            remote = Addresses.remote(socket);
+            runtime.recorder.putConnection(id, time, local, remote, transport);
         }
     }
 
@@ -106,6 +119,11 @@ final class TapConnection implements ConnectionObserver {
         }
         if (declared) {
             runtime.recorder.putHandshake(id, time, sender, head);
+            if (!head.request()) {
+                if (runtime.jfr) {
+                    JfrEmitter.handshake(id, sender == Endpoint.REMOTE, c.reconstruction().request(), head, local, remote);
+                }
+            }
         }
     }
 
@@ -115,6 +133,14 @@ final class TapConnection implements ConnectionObserver {
             // The stack that wrote a Close frame is what lets a report name the line that sent 1002.
             int stack = frame.opcode() == Opcode.CLOSE && sender == Endpoint.LOCAL ? runtime.stack() : -1;
             runtime.recorder.putFrame(id, time, sender, frame, stack);
+            if (runtime.jfr) {
+                JfrEmitter.frame(id, sender == Endpoint.LOCAL, frame);
+            }
+            if (runtime.jfr && frame.opcode() == Opcode.CLOSE) {
+                Endpoint client = c.clientEndpoint();
+                Role role = client == null ? null : sender == client ? Role.CLIENT : Role.SERVER;
+                JfrEmitter.close(id, sender == Endpoint.LOCAL, role, frame, local, remote);
+            }
         }
     }
 
@@ -130,6 +156,13 @@ final class TapConnection implements ConnectionObserver {
         if (declared) {
             int stack = endpoint == Endpoint.LOCAL ? runtime.stack() : -1;
             runtime.recorder.putTcpClosed(id, time, endpoint, how, stack);
+        }
+    }
+
+    @Override
+    public void onFinding(Connection c, Finding finding) {
+        if (declared && runtime.jfr) {
+            JfrEmitter.finding(finding);
         }
     }
 }

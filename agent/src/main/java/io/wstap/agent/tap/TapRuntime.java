@@ -25,6 +25,8 @@ public final class TapRuntime {
     final EngineOptions engineOptions = EngineOptions.DEFAULTS;
     final boolean lateAttach;
     final boolean faults;
+    /** Publish JFR events (the option, and jdk.jfr present); JfrEmitter is never loaded otherwise. */
+    volatile boolean jfr;
     private final Stacks stacks;
     private final Set<Integer> ports;
     private final Set<String> hosts;
@@ -59,6 +61,12 @@ public final class TapRuntime {
         Addresses.socketImplAddress = address;
         Addresses.socketImplPort = port;
         Addresses.socketImplLocalPort = localPort;
+    }
+
+    /** Turns JFR events on (the installer checked that jdk.jfr is present). */
+    public void enableJfr() {
+        io.wstap.jfr.JfrEmitter.enable(true);
+        jfr = true;
     }
 
     /** Starts the writer thread and makes the hooks live. */

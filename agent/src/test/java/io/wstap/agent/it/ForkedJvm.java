@@ -36,9 +36,15 @@ final class ForkedJvm {
 
     static Result run(String agentOptions, String classpath, String mainClass, long seconds, String... args)
             throws IOException, InterruptedException {
+        return run(agentOptions, List.of(), classpath, mainClass, seconds, args);
+    }
+
+    /** With extra JVM options (e.g. -XX:StartFlightRecording) before the agent. */
+    static Result run(String agentOptions, List<String> jvmOptions, String classpath, String mainClass, long seconds,
+                      String... args) throws IOException, InterruptedException {
         Path out = Files.createTempFile("wstap-it-out", ".txt");
         Path err = Files.createTempFile("wstap-it-err", ".txt");
-        Process p = start(agentOptions, classpath, mainClass, out, err, args);
+        Process p = start(agentOptions, jvmOptions, classpath, mainClass, out, err, args);
         p.getOutputStream().close();
         return await(p, mainClass, seconds, out, err);
     }
@@ -46,8 +52,14 @@ final class ForkedJvm {
     /** Starts the JVM; stdout and stderr go to files (so a chatty child never blocks on a full pipe). */
     static Process start(String agentOptions, String classpath, String mainClass, Path out, Path err, String... args)
             throws IOException {
+        return start(agentOptions, List.of(), classpath, mainClass, out, err, args);
+    }
+
+    static Process start(String agentOptions, List<String> jvmOptions, String classpath, String mainClass, Path out,
+                         Path err, String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(java());
+        cmd.addAll(jvmOptions);
         if (agentOptions != null) {
             cmd.add("-javaagent:" + agentJar().toAbsolutePath() + (agentOptions.isEmpty() ? "" : "=" + agentOptions));
         }
