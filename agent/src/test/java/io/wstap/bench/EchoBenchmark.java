@@ -20,8 +20,11 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>
  * mvn -B -q -pl agent package -DskipTests
- * java -cp agent/target/test-classes io.wstap.bench.EchoBenchmark [pairs=3] [connections=16] [size=64] [warmup=3] [seconds=5]
+ * java -cp agent/target/test-classes io.wstap.bench.EchoBenchmark [pairs=3] [connections=16] [size=64] [warmup=3] [seconds=5] [b=agent]
  * </pre>
+ * {@code b} chooses the B arm: {@code agent} (capture file only), {@code agent-jfr} (plus a JFR recording with
+ * wstap.jfc), {@code agent-jfr-frames} (the per-frame event on too), {@code jdk-socket-events} (no agent: the JDK's
+ * jdk.SocketRead/SocketWrite events at threshold 0, what a user can do today without wstap).
  */
 public final class EchoBenchmark {
     record Round(boolean agent, double msgsPerSecond, double p50, double p99, double allocPerMessage,
@@ -34,6 +37,7 @@ public final class EchoBenchmark {
         int size = arg(args, "size", 64);
         int warmup = arg(args, "warmup", 3);
         int seconds = arg(args, "seconds", 5);
+        String b = Arrays.stream(args).filter(a -> a.startsWith("b=")).findFirst().map(a -> a.substring(2)).orElse("agent");
         Path agentJar = Path.of(System.getProperty("wstap.agent.jar", "agent/target/wstap-agent.jar")).toAbsolutePath();
         String classpath = System.getProperty("java.class.path");
         Path dir = Files.createTempDirectory("wstap-echo-bench");
@@ -42,10 +46,10 @@ public final class EchoBenchmark {
         List<Round> rounds = new ArrayList<>();
         for (int i = 0; i < 2 * pairs; i++) {
             boolean agent = i % 2 == 1;
-            Round r = round(agent, agentJar, classpath, dir.resolve("round" + i + ".wstap"), connections, size, warmup, seconds);
+            Round r = round(agent ? b : "none", agentJar, classpath, dir, i, connections, size, warmup, seconds);
             rounds.add(r);
             System.out.printf(Locale.ROOT, "  %s %-8s %10.0f msg/s  p50 %7.1f us  p99 %7.1f us  app threads %8.1f B/msg"
-                    + "  writer thread %6.1f B/msg%n", agent ? "B" : "A", agent ? "agent" : "no agent", r.msgsPerSecond,
+                    + "  writer thread %6.1f B/msg%n", agent ? "B" : "A", agent ? b : "none", r.msgsPerSecond,
                     r.p50, r.p99, r.allocPerMessage, r.writerAllocPerMessage);
         }
         double tA = median(rounds, false, Round::msgsPerSecond);
@@ -62,12 +66,31 @@ public final class EchoBenchmark {
                 + "writer_alloc_per_frame=%.2fB%n", tB / tA, p50B / p50A, p99B / p99A, (allocB - allocA) / 2, writer / 2);
     }
 
-    private static Round round(boolean agent, Path agentJar, String classpath, Path capture, int connections, int size,
+    private static Round round(String arm, Path agentJar, String classpath, Path dir, int i, int connections, int size,
                                int warmup, int seconds) throws IOException, InterruptedException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> server = new ArrayList<>(List.of(java, "-Xms256m", "-Xmx256m"));
-        if (agent) {
-            server.add("-javaagent:" + agentJar + "=file=" + capture + ",quiet=true");
+        if (arm.startsWith("agent-jfr")) {
+            String jfc = new String(new java.util.jar.JarFile(agentJar.toFile()).getInputStream(
+                    new java.util.jar.JarFile(agentJar.toFile()).getEntry("wstap.jfc")).readAllBytes(), StandardCharsets.UTF_8);
+            if (arm.equals("agent-jfr-frames")) {
+                jfc = jfc.replace("<event name=\"io.wstap.Frame\">\n    <setting name=\"enabled\">false",
+                        "<event name=\"io.wstap.Frame\">\n    <setting name=\"enabled\">true");
+            }
+            Path settings = dir.resolve("round" + i + ".jfc");
+            Files.writeString(settings, jfc);
+            server.add("-XX:StartFlightRecording=filename=" + dir.resolve("round" + i + ".jfr") + ",settings=" + settings);
+        } else if (arm.equals("jdk-socket-events")) {
+            Path settings = dir.resolve("round" + i + ".jfc");
+            Files.writeString(settings, "<?xml version=\"1.0\" encoding=\"UTF-8\"?><configuration version=\"2.0\">"
+                    + "<event name=\"jdk.SocketRead\"><setting name=\"enabled\">true</setting><setting name=\"threshold\">0 ns</setting>"
+                    + "<setting name=\"stackTrace\">true</setting></event>"
+                    + "<event name=\"jdk.SocketWrite\"><setting name=\"enabled\">true</setting><setting name=\"threshold\">0 ns</setting>"
+                    + "<setting name=\"stackTrace\">true</setting></event></configuration>");
+            server.add("-XX:StartFlightRecording=filename=" + dir.resolve("round" + i + ".jfr") + ",settings=" + settings);
+        }
+        if (arm.startsWith("agent")) {
+            server.add("-javaagent:" + agentJar + "=file=" + dir.resolve("round" + i + ".wstap") + ",quiet=true");
         }
         server.addAll(List.of("-cp", classpath, EchoServerMain.class.getName()));
         Process s = new ProcessBuilder(server).redirectError(ProcessBuilder.Redirect.DISCARD).start();
@@ -93,7 +116,7 @@ public final class EchoBenchmark {
             }
             // The window from MARK to STOP is about the measured part (the same for both arms of a pair).
             double measured = field(result, "messages");
-            return new Round(agent, field(result, "msgs_per_s"), field(result, "p50_us"), field(result, "p99_us"),
+            return new Round(!arm.equals("none"), field(result, "msgs_per_s"), field(result, "p50_us"), field(result, "p99_us"),
                     Long.parseLong(allocated[0]) / measured, Long.parseLong(allocated[1]) / measured);
         } finally {
             if (!s.waitFor(30, TimeUnit.SECONDS)) {
