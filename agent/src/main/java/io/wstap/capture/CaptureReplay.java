@@ -211,6 +211,30 @@ public final class CaptureReplay implements CaptureSink {
     public Map<Long, Reconstruction> reconstructions() {
         Map<Long, Reconstruction> r = new LinkedHashMap<>();
         connections.forEach((id, c) -> r.put(id, c.reconstruction()));
+        r.putAll(given);
         return r;
+    }
+
+    private final Map<Long, Reconstruction> given = new LinkedHashMap<>();
+
+    /**
+     * For a source that holds the live engine's reconstruction itself rather than the events to rebuild it (a JFR
+     * recording): adds connection {@code id} as given, with its addresses and the stacks of its first local Close frame
+     * and its local close() (empty when none).
+     */
+    public void put(Reconstruction r, Endpoints e, List<String> closeFrameStack, List<String> closeCallStack) {
+        long id = r.connectionId();
+        given.put(id, r);
+        endpoints.put(id, e);
+        if (!closeFrameStack.isEmpty()) {
+            int s = -2 - stacks.size(); // negative: never clashes with a capture's own stack ids
+            stacks.put(s, List.copyOf(closeFrameStack));
+            closeFrameStacks.put(id, s);
+        }
+        if (!closeCallStack.isEmpty()) {
+            int s = -2 - stacks.size();
+            stacks.put(s, List.copyOf(closeCallStack));
+            closeCallStacks.put(id, s);
+        }
     }
 }

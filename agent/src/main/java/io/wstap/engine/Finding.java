@@ -33,6 +33,15 @@ public final class Finding {
         this.message = message;
     }
 
+    /**
+     * A finding as another record of the live engine gives it back (a JFR recording's Finding event): for readers
+     * only, the engine makes its own.
+     */
+    public static Finding of(Rule rule, Severity severity, long connectionId, Endpoint endpoint, Role role,
+                             long timeNanos, long frameIndex, int code, long offset, String message) {
+        return new Finding(rule, severity, connectionId, endpoint, role, timeNanos, frameIndex, code, offset, message);
+    }
+
     public Rule rule() { return rule; }
 
     /** The rule's severity, except where the evidence makes it worse (a 64-bit length with its top bit set). */

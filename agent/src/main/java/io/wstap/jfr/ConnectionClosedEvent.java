@@ -55,4 +55,37 @@ public final class ConnectionClosedEvent extends jdk.jfr.Event {
 
     @Label("Remote Address")
     public String remote;
+
+    // Added for `wstap analyze rec.jfr`: what a report needs that the fields above do not say.
+
+    @Label("Local Role")
+    @Description("This JVM's role: client or server; empty when unknown")
+    public String localRole;
+
+    @Label("Protocol")
+    @Description("rfc6455 or hixie-76")
+    public String protocol;
+
+    @Label("Joined Mid-Stream")
+    @Description("The opening handshake was not seen (late attach)")
+    public boolean joinedMidStream;
+
+    @Label("Client Saw Clean")
+    @Description("The client's CloseEvent.wasClean")
+    public boolean clientSawClean;
+
+    @Label("Server Saw Clean")
+    public boolean serverSawClean;
+
+    @Label("Local Frames")
+    @Description("Frames this JVM sent until TCP first closed")
+    public long localFrames;
+
+    @Label("Remote Frames")
+    @Description("Frames the peer sent until TCP first closed")
+    public long remoteFrames;
+
+    @Label("Transport")
+    @Description("plain or tls")
+    public String transport;
 }

@@ -35,4 +35,22 @@ public final class FindingEvent extends jdk.jfr.Event {
     @Label("Side")
     @Description("client or server at fault; empty when it is the connection's")
     public String side;
+
+    // Added for `wstap analyze rec.jfr` (the analyzer rebuilds the engine's Finding from them).
+
+    @Label("Endpoint")
+    @Description("local or remote: the endpoint at fault in this JVM's view; empty when it is the connection's")
+    public String endpoint;
+
+    @Label("Frame Index")
+    @Description("Index of the offending frame among its sender's frames, -1 when none")
+    public long frameIndex;
+
+    @Label("Close Code")
+    @Description("The Close code involved, -1 when none")
+    public int code;
+
+    @Label("Offset")
+    @Description("Offset of the offending bytes in the sender's stream, -1 when none")
+    public long offset;
 }

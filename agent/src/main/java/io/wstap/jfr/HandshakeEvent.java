@@ -37,4 +37,28 @@ public final class HandshakeEvent extends jdk.jfr.Event {
 
     @Label("Remote Address")
     public String remote;
+
+    // Added for `wstap analyze rec.jfr`: the rest of what a report shows of the two heads.
+
+    @Label("Method")
+    public String method;
+
+    @Label("Host")
+    public String host;
+
+    @Label("Origin")
+    public String origin;
+
+    @Label("Version")
+    @Description("The request's Sec-WebSocket-Version")
+    public String version;
+
+    @Label("Offered Subprotocols")
+    public String offeredProtocols;
+
+    @Label("Offered Extensions")
+    public String offeredExtensions;
+
+    @Label("Status Reason")
+    public String reason;
 }

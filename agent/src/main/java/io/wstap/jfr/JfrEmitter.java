@@ -84,6 +84,15 @@ public final class JfrEmitter {
             e.status = response.status();
             e.subprotocol = response.protocol();
             e.extensions = response.extensions();
+            e.reason = response.reason();
+            if (request != null) {
+                e.method = request.method();
+                e.host = request.host();
+                e.origin = request.origin();
+                e.version = request.version();
+                e.offeredProtocols = request.protocol();
+                e.offeredExtensions = request.extensions();
+            }
             e.local = local;
             e.remote = remote;
             e.commit();
@@ -103,12 +112,22 @@ public final class JfrEmitter {
             e.ref = f.rule().ref();
             e.message = f.message();
             e.side = f.role() == null ? "" : f.role().label();
+            e.endpoint = f.endpoint() == null ? "" : f.endpoint() == io.wstap.engine.Endpoint.LOCAL ? "local" : "remote";
+            e.frameIndex = f.frameIndex();
+            e.code = f.code();
+            e.offset = f.offset();
             e.commit();
         }
     }
 
     /** When TCP first closes: the reconstruction as the live engine has it. */
     public static void connectionClosed(Reconstruction r, String local, String remote) {
+        connectionClosed(r, local, remote, null);
+    }
+
+    /** As above, with the connection's transport (PLAIN or TLS). */
+    public static void connectionClosed(Reconstruction r, String local, String remote,
+                                        io.wstap.capture.Transport transport) {
         if (!live()) {
             return;
         }
@@ -125,6 +144,15 @@ public final class JfrEmitter {
             e.clientSawReason = client == null ? "" : client.reason();
             e.serverSawCode = server == null ? 0 : server.code();
             e.serverSawReason = server == null ? "" : server.reason();
+            e.clientSawClean = client != null && client.wasClean();
+            e.serverSawClean = server != null && server.wasClean();
+            Role localRole = r.roleOf(io.wstap.engine.Endpoint.LOCAL);
+            e.localRole = localRole == null ? "" : localRole.label();
+            e.protocol = r.protocol() == null ? "" : r.protocol().label();
+            e.joinedMidStream = r.joinedMidStream();
+            e.localFrames = r.localFrames();
+            e.remoteFrames = r.remoteFrames();
+            e.transport = transport == null ? "" : transport.name().toLowerCase(java.util.Locale.ROOT);
             if (r.closeFrames().size() == 2) {
                 CloseRecord first = r.closeFrames().get(0);
                 e.closingHandshake = r.closeFrames().get(1).timeNanos() - first.timeNanos();

@@ -79,7 +79,7 @@ final class TapConnection implements ConnectionObserver {
         engine.onTcpClosed(who, how, now);
         if (declared && runtime.jfr && !closedEventSent) {
             closedEventSent = true; // the outcome is decided at the first TCP close
-            JfrEmitter.connectionClosed(engine.reconstruction(), local, remote);
+            JfrEmitter.connectionClosed(engine.reconstruction(), local, remote, transport);
         }
     }
 

@@ -134,6 +134,11 @@ public final class AnalyzeCommand implements Callable<Integer> {
             err.flush();
             return ExitCodes.BAD_INPUT;
         }
+        for (CaptureInput in : inputs) {
+            if (in.kind() == io.wstap.analyzer.source.InputKind.JFR && in.read().events() == 0) {
+                err.println(in.file() + ": no wstap events in this JFR recording (was the agent on, with wstap.jfc?)");
+            }
+        }
         Report report = Report.of(inputs, new Selection(min, selected, connections), fail);
         for (String id : report.unmatchedIds()) {
             err.println("wstap: --connection " + id + ": no such connection in the input");

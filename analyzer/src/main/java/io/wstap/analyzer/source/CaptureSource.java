@@ -47,6 +47,10 @@ public final class CaptureSource {
                 if (!kind.supported()) {
                     throw kind.notSupported(f);
                 }
+                if (kind == InputKind.JFR) { // a recording has no header to check here: JfrSource reads it whole
+                    planned.add(new Planned(f, kind, List.of(f), null));
+                    continue;
+                }
                 try (CaptureReader r = CaptureReader.open(f)) {
                     // part -1: the header block is damaged; a first file still finds its rotated files by name
                     List<Path> series = r.part() <= 0 ? CaptureReader.series(f) : List.of(f);
@@ -68,6 +72,9 @@ public final class CaptureSource {
 
     /** Reads one planned input (its series) into the engine. */
     public static CaptureInput read(int index, Planned p, Progress progress) throws InputException {
+        if (p.kind() == InputKind.JFR) {
+            return JfrSource.read(index, p.file(), progress);
+        }
         CaptureReplay replay = new CaptureReplay();
         Recorder recorder = new Recorder(replay, progress);
         ReadReport report;

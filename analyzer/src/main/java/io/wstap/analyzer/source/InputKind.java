@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 /**
- * What an input file is, from its first bytes (never its name). Only {@link #WSTAP} has a reader in this version; the
+ * What an input file is, from its first bytes (never its name). {@link #WSTAP} and {@link #JFR} have a reader; the
  * others are recognised so that the user is told plainly, and so that their readers plug in here later.
  *
  * <pre>
@@ -23,7 +23,7 @@ public enum InputKind {
     WSTAP("wstap capture", true),
     PCAP("pcap", false),
     PCAPNG("pcapng", false),
-    JFR("JFR", false);
+    JFR("JFR", true);
 
     /** The wstap capture magic, "\x89wstap\r\n". */
     static final byte[] WSTAP_MAGIC = {(byte) 0x89, 'w', 's', 't', 'a', 'p', '\r', '\n'};
