@@ -12,6 +12,7 @@ import java.util.Random;
 
 import static io.wstap.analyzer.testing.Wire.hex;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 /**
@@ -108,9 +109,14 @@ class BadInputTest {
     }
 
     @Test
-    void jfr() throws IOException {
+    void aJfrMagicWithoutAChunkHeader() throws IOException {
         Path f = file("recording.jfr", hex("46 4c 52 00 00 02 00 01 00 00"));
-        refused(f + ": JFR input is not supported yet by this version of wstap", f);
+        Cli.Run run = Cli.run("analyze", f.toString());
+        assertEquals(ExitCodes.BAD_INPUT, run.exit(), run.toString());
+        assertEquals("", run.out());
+        String err = run.err().strip();
+        assertTrue(err.startsWith(f + ": at byte 0: expected a JFR recording (chunk header), got "), err);
+        assertFalse(err.contains("\n") || err.contains("\tat "), err);
     }
 
     @Test

@@ -37,9 +37,10 @@ class InputKindTest {
     }
 
     @Test
-    void onlyWstapIsReadByThisVersion() {
+    void wstapAndJfrAreReadByThisVersion() {
         assertTrue(InputKind.WSTAP.supported());
-        for (InputKind k : new InputKind[] {InputKind.PCAP, InputKind.PCAPNG, InputKind.JFR}) {
+        assertTrue(InputKind.JFR.supported());
+        for (InputKind k : new InputKind[] {InputKind.PCAP, InputKind.PCAPNG}) {
             assertFalse(k.supported(), k.name());
         }
     }

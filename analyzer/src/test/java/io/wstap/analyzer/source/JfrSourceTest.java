@@ -1,0 +1,115 @@
+package io.wstap.analyzer.source;
+
+import io.wstap.analyzer.cli.ExitCodes;
+import io.wstap.analyzer.testing.Cli;
+import io.wstap.jfr.CloseFrameEvent;
+import io.wstap.jfr.ConnectionClosedEvent;
+import jdk.jfr.Recording;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** JFR input without the agent: recordings made in this JVM (the full run under the agent is samples' JfrInputIT). */
+class JfrSourceTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aRecordingWithoutWstapEventsReportsNoConnectionAndSaysSo() throws Exception {
+        Path f = dir.resolve("plain.jfr");
+        try (Recording r = new Recording()) {
+            r.enable("jdk.JVMInformation");
+            r.start();
+            Thread.sleep(20);
+            r.stop();
+            r.dump(f);
+        }
+        Cli.Run run = Cli.run("analyze", "--format", "json", f.toString());
+        assertEquals(ExitCodes.OK, run.exit(), run.toString());
+        assertTrue(run.out().contains("\"connections\": []") || run.out().contains("\"connections\":[]"), run.out());
+        assertEquals(f + ": no wstap events in this JFR recording (was the agent on, with wstap.jfc?)",
+                run.err().strip());
+    }
+
+    @Test
+    void eventsCommittedByHandAreOneConnection() throws Exception {
+        Path f = recordOneConnection();
+        CaptureInput in = JfrSource.read(1, f, Progress.NONE);
+        assertEquals(1, in.replay().reconstructions().size(), in.replay().reconstructions().toString());
+        var r = in.replay().reconstructions().get(7L);
+        assertEquals("clean", r.outcome().label());
+        assertEquals(1, r.closeFrames().size());
+        assertEquals(1000, r.closeFrames().get(0).code());
+        assertEquals(5, r.localFrames());
+        assertFalse(in.replay().closeFrameStack(7).isEmpty(), "the Close event's stack");
+        assertTrue(in.replay().closeFrameStack(7).get(0).startsWith(getClass().getName() + ".recordOneConnection(JfrSourceTest.java:"),
+                in.replay().closeFrameStack(7).toString());
+    }
+
+    @Test
+    void aCutRecordingKeepsWhatWasReadAndSaysWhereItStopped() throws Exception {
+        Path whole = recordOneConnection();
+        byte[] b = Files.readAllBytes(whole);
+        for (int cut : new int[] {b.length - 1, b.length / 2, 100, 10}) {
+            Path f = dir.resolve("cut-" + cut + ".jfr");
+            Files.write(f, Arrays.copyOf(b, cut));
+            Cli.Run run = Cli.run("analyze", f.toString());
+            String err = run.err().strip();
+            assertFalse(err.contains("\tat ") || err.contains("Exception in"), err);
+            if (run.exit() == ExitCodes.BAD_INPUT) {
+                assertTrue(err.startsWith(f + ": at byte 0: expected a JFR recording"), err);
+                assertFalse(err.contains("\n"), err);
+            } else {
+                assertTrue(run.out().contains("DAMAGED") || run.out().contains("damaged"), run.out());
+            }
+        }
+    }
+
+    private Path recordOneConnection() throws Exception {
+        Path f = dir.resolve("one.jfr");
+        try (Recording r = new Recording()) {
+            r.enable(CloseFrameEvent.class).withStackTrace();
+            r.enable(ConnectionClosedEvent.class).withStackTrace();
+            r.start();
+            CloseFrameEvent c = new CloseFrameEvent();
+            c.connectionId = 7;
+            c.direction = "out";
+            c.role = "client";
+            c.code = 1000;
+            c.reason = "bye";
+            c.local = "127.0.0.1:5000";
+            c.remote = "127.0.0.1:80";
+            c.commit();
+            ConnectionClosedEvent e = new ConnectionClosedEvent();
+            e.connectionId = 7;
+            e.outcome = "clean";
+            e.initiator = "client";
+            e.tcpClosedBy = "server";
+            e.tcpEnd = "fin";
+            e.clientSawCode = 1000;
+            e.clientSawReason = "bye";
+            e.clientSawClean = true;
+            e.serverSawCode = 1000;
+            e.serverSawReason = "bye";
+            e.serverSawClean = true;
+            e.localRole = "client";
+            e.protocol = "rfc6455";
+            e.localFrames = 5;
+            e.remoteFrames = 4;
+            e.transport = "plain";
+            e.local = c.local;
+            e.remote = c.remote;
+            e.commit();
+            r.stop();
+            r.dump(f);
+        }
+        return f;
+    }
+}
