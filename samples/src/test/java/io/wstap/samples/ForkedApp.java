@@ -67,10 +67,17 @@ final class ForkedApp {
     /** Runs {@code mainClass} under the agent with {@code agentOptions}, at most {@code seconds}. */
     static Result run(String agentOptions, Class<?> mainClass, long seconds, String... args)
             throws IOException, InterruptedException {
+        return run(List.of(), agentOptions, mainClass, seconds, args);
+    }
+
+    /** As above, with JVM options before the agent (e.g. {@code -XX:StartFlightRecording:...}). */
+    static Result run(List<String> jvmOptions, String agentOptions, Class<?> mainClass, long seconds, String... args)
+            throws IOException, InterruptedException {
         Path out = Files.createTempFile("wstap-sample-out", ".txt");
         Path err = Files.createTempFile("wstap-sample-err", ".txt");
         List<String> cmd = new ArrayList<>();
         cmd.add(java());
+        cmd.addAll(jvmOptions);
         cmd.add("-javaagent:" + agentJar() + "=" + agentOptions);
         cmd.add("-cp");
         cmd.add(classpath());
