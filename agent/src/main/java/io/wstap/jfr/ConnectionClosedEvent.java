@@ -88,4 +88,9 @@ public final class ConnectionClosedEvent extends jdk.jfr.Event {
     @Label("Transport")
     @Description("plain or tls")
     public String transport;
+
+    @Label("Since TCP Close")
+    @Description("From the TCP close to this event's commit: the close's own time is the event's minus this")
+    @jdk.jfr.Timespan(jdk.jfr.Timespan.NANOSECONDS)
+    public long sinceTcpClose;
 }

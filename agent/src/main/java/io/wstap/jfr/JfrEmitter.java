@@ -152,6 +152,7 @@ public final class JfrEmitter {
             e.joinedMidStream = r.joinedMidStream();
             e.localFrames = r.localFrames();
             e.remoteFrames = r.remoteFrames();
+            e.sinceTcpClose = r.tcpCloseTimeNanos() < 0 ? 0 : Math.max(0, System.nanoTime() - r.tcpCloseTimeNanos());
             e.transport = transport == null ? "" : transport.name().toLowerCase(java.util.Locale.ROOT);
             if (r.closeFrames().size() == 2) {
                 CloseRecord first = r.closeFrames().get(0);

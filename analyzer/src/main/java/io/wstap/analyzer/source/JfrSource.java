@@ -234,7 +234,8 @@ public final class JfrSource {
             initiator = endpoint(role(cc.getString("initiator")), client);
             tcpClosedBy = endpoint(role(cc.getString("tcpClosedBy")), client);
             tcpEnd = tcpEnd(cc.getString("tcpEnd"));
-            tcpTime = nanos(cc.getStartTime());
+            // the close's own time: which end of a connection closed first (both in this JVM) is decided by it
+            tcpTime = nanos(cc.getStartTime()) - (cc.hasField("sinceTcpClose") ? cc.getLong("sinceTcpClose") : 0);
             outcome = outcome(cc.getString("outcome"));
             if (cc.getInt("clientSawCode") != 0) {
                 clientSaw = new CloseEvent(cc.getInt("clientSawCode"), nz(cc.getString("clientSawReason")),
