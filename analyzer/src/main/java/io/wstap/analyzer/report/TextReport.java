@@ -4,15 +4,12 @@ import io.wstap.analyzer.source.CaptureInput;
 import io.wstap.analyzer.source.ConnectionLog;
 import io.wstap.capture.CaptureHeader;
 import io.wstap.capture.Damage;
-import io.wstap.engine.CloseEvent;
 import io.wstap.engine.Finding;
 import io.wstap.engine.Outcome;
 import io.wstap.engine.Reconstruction;
 import io.wstap.engine.Role;
 import io.wstap.engine.Rule;
 import io.wstap.engine.Severity;
-import io.wstap.engine.TcpEnd;
-import io.wstap.wire.HttpHead;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
