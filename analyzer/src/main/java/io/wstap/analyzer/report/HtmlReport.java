@@ -54,6 +54,7 @@ public final class HtmlReport implements ReportWriter {
             table{border-collapse:collapse}td,th{text-align:left;padding:2px 14px 2px 0;vertical-align:top}
             th{color:#5b6478;font-weight:600}
             .kv td:first-child{color:#5b6478;white-space:nowrap;width:110px}
+            .kv .rules td:first-child{width:auto}
             .chip{display:inline-block;border-radius:10px;padding:0 9px;margin:0 6px 4px 0;font-size:13px;\
             background:#eef0f4;border:1px solid #d5d9e2}
             .o-clean{background:#e5f4ea;border-color:#9fd3b0}.o-clean-client-tcp-first,.o-half-closed{background:#fff3e0;\
@@ -112,7 +113,7 @@ public final class HtmlReport implements ReportWriter {
         }
         h.raw("</td></tr>\n");
         if (!report.rules().isEmpty()) {
-            h.raw("<tr><td>by rule</td><td><table>\n");
+            h.raw("<tr><td>by rule</td><td><table class=\"rules\">\n");
             for (Map.Entry<Rule, Long> e : report.rules().entrySet()) {
                 Rule r = e.getKey();
                 ReportedFinding first = report.findings().stream().filter(f -> f.rule() == r).findFirst().orElse(null);
@@ -605,7 +606,7 @@ public final class HtmlReport implements ReportWriter {
             int by = y - Math.min(r.height(), ROW) / 2 - 1;
             for (ReportedFinding f : r.findings) {
                 String text = f.rule().id() + " " + f.rule().slug();
-                int w = Math.min(W - BADGES - 4, 14 + (int) Math.round(text.length() * 6.6));
+                int w = Math.min(W - BADGES - 4, 16 + (int) Math.round(text.length() * 7.3));
                 h.raw("<a href=\"#").attr(findingAnchor(c, f)).raw("\"><g><rect x=\"" + BADGES + "\" y=\"" + by + "\" width=\""
                         + w + "\" height=\"" + BADGE_H + "\" rx=\"4\" fill=\"" + color(f.severity()) + "\"/><text x=\""
                         + (BADGES + 7) + "\" y=\"" + (by + 13) + "\" fill=\"#fff\" font-weight=\"600\">")
