@@ -97,9 +97,9 @@ class WstapJarIT {
         Result none = java();
         assertEquals(0, none.exit());
         assertTrue(none.out().startsWith("wstap: see how WebSocket connections close inside the JVM."), none.out());
-        Result bad = java("analyze", "--format", "html", "x.wstap");
+        Result bad = java("analyze", "--format", "xml", "x.wstap");
         assertEquals(ExitCodes.USAGE, bad.exit());
-        assertTrue(bad.err().contains("--format html is not supported yet"), bad.err());
+        assertTrue(bad.err().contains("invalid value for --format: 'xml' (expected text, json or html)"), bad.err());
     }
 
     @Test
