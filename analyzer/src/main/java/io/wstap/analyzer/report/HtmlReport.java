@@ -495,11 +495,7 @@ public final class HtmlReport implements ReportWriter {
                     + "\" viewBox=\"0 0 " + W + " " + height + "\" role=\"img\" font-family=\"system-ui,-apple-system,"
                     + "Segoe UI,Roboto,Helvetica,Arial,sans-serif\" font-size=\"12\">\n");
             h.raw("<title>").text("sequence diagram of connection " + v.id()).raw("</title>\n");
-            h.raw("<style>.run line{stroke-width:4}.close line{stroke:#6a3fb5}.close polygon{fill:#6a3fb5}"
-                    + ".hs line{stroke:#2e7d32}.hs polygon{fill:#2e7d32}.bad line{stroke:#c62828}.bad polygon{fill:#c62828}"
-                    + ".fin line,.rst line{stroke-dasharray:6 4}.rst line{stroke:#c62828}.rst polygon{fill:#c62828}"
-                    + ".ctl line{stroke:#0277bd}.ctl polygon{fill:#0277bd}.lbl{fill:#1d2330}.t{fill:#5b6478;font-size:11px}"
-                    + ".f line{stroke:#c62828 !important}</style>\n");
+            h.raw("<style>.fin line,.rst line{stroke-dasharray:6 4}.lbl{fill:#1d2330}.t{fill:#5b6478;font-size:11px}</style>\n");
             lane(h, true);
             lane(h, false);
             int top = HEADER + 8;
@@ -585,7 +581,7 @@ public final class HtmlReport implements ReportWriter {
                 int from = x(r.from);
                 int to = from == LEFT ? RIGHT : LEFT;
                 int dir = to > from ? 1 : -1;
-                String color = worst != null ? color(worst) : r.cls.equals("rst") ? "#c62828" : "#5b6478";
+                String color = worst != null ? color(worst) : arrowColor(r.cls);
                 h.raw("<g class=\"" + r.cls + "\"><line x1=\"" + from + "\" y1=\"" + y + "\" x2=\"" + (to - dir * 9) + "\" y2=\""
                         + y + "\" stroke=\"" + color + "\" stroke-width=\"1.6\"/>" + head(to, y, dir, color)
                         + "<rect x=\"" + (from - 7) + "\" y=\"" + (y - 7) + "\" width=\"14\" height=\"14\" fill=\"" + color
@@ -595,9 +591,10 @@ public final class HtmlReport implements ReportWriter {
                 int from = x(r.from);
                 int to = from == LEFT ? RIGHT : LEFT;
                 int dir = to > from ? 1 : -1;
-                String color = worst != null ? color(worst) : "#3a4256";
+                String color = worst != null ? color(worst) : arrowColor(r.cls);
                 h.raw("<g class=\"" + r.cls + (worst != null ? " f" : "") + "\"><line x1=\"" + from + "\" y1=\"" + y + "\" x2=\""
-                        + (to - dir * 9) + "\" y2=\"" + y + "\" stroke=\"" + color + "\" stroke-width=\"1.6\"/>"
+                        + (to - dir * 9) + "\" y2=\"" + y + "\" stroke=\"" + color + "\" stroke-width=\""
+                        + (r.cls.equals("run") ? "4" : "1.6") + "\"/>"
                         + head(to, y, dir, color) + "<circle cx=\"" + from + "\" cy=\"" + y + "\" r=\"3\" fill=\"" + color
                         + "\"/><text x=\"" + (LEFT + RIGHT) / 2 + "\" y=\"" + (y - 6) + "\" text-anchor=\"middle\" class=\"lbl\""
                         + (r.cls.equals("close") ? " font-weight=\"600\"" : "") + ">")
@@ -633,6 +630,18 @@ public final class HtmlReport implements ReportWriter {
             return "<polygon points=\"" + x + "," + y + " " + (x - dir * 10) + "," + (y - 5) + " " + (x - dir * 10) + "," + (y + 5)
                     + "\" fill=\"" + color + "\"/>";
         }
+    }
+
+    /** The colour of an arrow without findings, by its class (see docs/report-html.md). */
+    static String arrowColor(String cls) {
+        return switch (cls) {
+            case "hs" -> "#2e7d32";
+            case "bad", "rst" -> "#c62828";
+            case "close" -> "#6a3fb5";
+            case "ctl" -> "#0277bd";
+            case "fin" -> "#5b6478";
+            default -> "#3a4256";
+        };
     }
 
     static String color(Severity s) {
