@@ -1,5 +1,6 @@
 package io.wstap.analyzer.source;
 
+import io.wstap.analyzer.source.pcap.PcapSource;
 import io.wstap.capture.CaptureException;
 import io.wstap.capture.CaptureHeader;
 import io.wstap.capture.CaptureReader;
@@ -47,6 +48,10 @@ public final class CaptureSource {
                 if (!kind.supported()) {
                     throw kind.notSupported(f);
                 }
+                if (kind == InputKind.PCAP || kind == InputKind.PCAPNG) {
+                    planned.add(new Planned(f, kind, List.of(f), PcapSource.header(kind == InputKind.PCAPNG)));
+                    continue;
+                }
                 try (CaptureReader r = CaptureReader.open(f)) {
                     // part -1: the header block is damaged; a first file still finds its rotated files by name
                     List<Path> series = r.part() <= 0 ? CaptureReader.series(f) : List.of(f);
@@ -72,7 +77,9 @@ public final class CaptureSource {
         Recorder recorder = new Recorder(replay, progress);
         ReadReport report;
         try {
-            report = CaptureReader.readSeries(p.files(), recorder);
+            report = p.kind() == InputKind.PCAP || p.kind() == InputKind.PCAPNG
+                    ? PcapSource.read(p.file(), p.kind() == InputKind.PCAPNG, recorder)
+                    : CaptureReader.readSeries(p.files(), recorder);
         } catch (CaptureException e) {
             throw new InputException(oneLine(e.getMessage())); // a rotated part that is not a capture
         } catch (IOException e) {
