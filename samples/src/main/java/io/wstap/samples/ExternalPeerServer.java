@@ -88,13 +88,14 @@ public final class ExternalPeerServer {
         System.exit(0);
     }
 
-    /** Runs the peer, copies its stdout and stderr to ours (prefixed "peer: "), and returns its exit code. */
+    /** Runs the peer (killed with its descendants after PEER_SECONDS), copies its stdout and stderr to ours (prefixed "peer: "), and returns its exit code. */
     private static int runPeer(List<String> command) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         p.getOutputStream().close();
         Thread copy = new Thread(() -> copy(p.getInputStream()), "peer-output");
         copy.start();
         if (!p.waitFor(PEER_SECONDS, TimeUnit.SECONDS)) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly); // a browser's own processes too
             p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             Exchange.say("peer timed out after " + PEER_SECONDS + " s");
             return -1;

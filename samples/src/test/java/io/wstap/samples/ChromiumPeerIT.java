@@ -32,7 +32,7 @@ class ChromiumPeerIT {
         String chromium = ExternalPeer.onPath("chromium", "apt-get install chromium");
         Path profile = Files.createDirectory(dir.resolve("profile"));
         Path capture = dir.resolve("chromium.wstap");
-        ForkedApp.Result run = ExternalPeer.run(capture, "timeout", "45", chromium, "--headless", "--no-sandbox",
+        ForkedApp.Result run = ExternalPeer.run(capture, "timeout", "30", chromium, "--headless", "--no-sandbox",
                 "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync", "--user-data-dir=" + profile,
                 "--virtual-time-budget=5000", "--dump-dom", "{page}");

@@ -38,12 +38,17 @@ final class ExternalPeer {
         String node = onPath("node", "apt-get install nodejs npm");
         if (!Files.isDirectory(NODE_DIR.resolve("node_modules/ws"))) {
             String npm = onPath("npm", "apt-get install npm");
+            Path log = Files.createTempFile("wstap-npm", ".txt");
             Process p = new ProcessBuilder(npm, "ci", "--no-audit", "--no-fund").directory(NODE_DIR.toFile())
-                    .redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(180, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                p.destroyForcibly();
-                throw new AssertionError("npm ci in " + NODE_DIR + " failed: " + out);
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            boolean done = p.waitFor(180, TimeUnit.SECONDS);
+            if (!done) {
+                p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+            String out = Files.readString(log, StandardCharsets.UTF_8);
+            Files.delete(log);
+            if (!done || p.exitValue() != 0) {
+                throw new AssertionError("npm ci in " + NODE_DIR + (done ? " failed: " : " timed out: ") + out);
             }
         }
         return node;
