@@ -1,5 +1,9 @@
 package io.wstap.analyzer.report;
 
+import static io.wstap.analyzer.report.Fmt.count;
+import static io.wstap.analyzer.report.Fmt.name;
+import static io.wstap.analyzer.report.Fmt.orUnknown;
+
 import io.wstap.analyzer.source.CaptureInput;
 import io.wstap.analyzer.source.ConnectionLog;
 import io.wstap.capture.CaptureHeader;
@@ -662,18 +666,6 @@ public final class HtmlReport implements ReportWriter {
         return s.substring(0, s.offsetByCodePoints(0, n - 1)) + "…";
     }
 
-    private static String count(long n) {
-        return n < 0 ? "?" : Long.toString(n);
-    }
-
-    private static String orUnknown(String address) {
-        return address == null ? "?" : Fmt.clean(address);
-    }
-
-    private static String name(Path p) {
-        Path n = p.getFileName();
-        return n == null ? p.toString() : n.toString();
-    }
 
     /**
      * Markup out: {@link #raw} for the writer's own tags, {@link #text} and {@link #attr} for everything else, which

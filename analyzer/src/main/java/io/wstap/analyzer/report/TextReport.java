@@ -1,5 +1,9 @@
 package io.wstap.analyzer.report;
 
+import static io.wstap.analyzer.report.Fmt.count;
+import static io.wstap.analyzer.report.Fmt.name;
+import static io.wstap.analyzer.report.Fmt.orUnknown;
+
 import io.wstap.analyzer.source.CaptureInput;
 import io.wstap.analyzer.source.ConnectionLog;
 import io.wstap.capture.CaptureHeader;
@@ -332,16 +336,4 @@ public final class TextReport implements ReportWriter {
         return Timeline.plural(n, word);
     }
 
-    private static String count(long n) {
-        return n < 0 ? "?" : Long.toString(n);
-    }
-
-    private static String orUnknown(String address) {
-        return address == null ? "?" : Fmt.clean(address);
-    }
-
-    private static String name(Path p) {
-        Path n = p.getFileName();
-        return n == null ? p.toString() : n.toString();
-    }
 }
