@@ -49,7 +49,7 @@ public final class CaptureSource {
                     throw kind.notSupported(f);
                 }
                 if (kind == InputKind.PCAP || kind == InputKind.PCAPNG) {
-                    planned.add(new Planned(f, kind, List.of(f), PcapSource.header(kind == InputKind.PCAPNG)));
+                    planned.add(new Planned(f, kind, List.of(f), PcapSource.check(f, kind == InputKind.PCAPNG)));
                     continue;
                 }
                 try (CaptureReader r = CaptureReader.open(f)) {

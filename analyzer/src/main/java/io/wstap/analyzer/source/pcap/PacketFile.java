@@ -113,8 +113,9 @@ abstract class PacketFile implements Closeable {
         boolean next() throws IOException {
             if (!started) {
                 started = true;
-                if (readFully(head, 0, 24) < 24) {
-                    fail(offset, "expected a 24-byte pcap file header, found the end of the file");
+                int got = readFully(head, 0, 24);
+                if (got < 24) {
+                    fail(0, "expected a 24-byte pcap file header, found " + got + " bytes and the end of the file");
                     return false;
                 }
                 long m = u32(head, 0, true);

@@ -6,7 +6,10 @@ import io.wstap.capture.Damage;
 import io.wstap.capture.ReadReport;
 import io.wstap.engine.EngineOptions;
 
+import io.wstap.analyzer.source.InputException;
+
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -27,9 +30,23 @@ public final class PcapSource {
     private PcapSource() {
     }
 
-    /** The header a pcap input shows in reports: no JVM, wall clock = packet time. */
-    public static CaptureHeader header(boolean ng) {
-        return new CaptureHeader(0, null, -1, ng ? "pcapng packet capture" : "pcap packet capture", 1, 1, null);
+    /**
+     * Checks the file's own header and reads its first packet's time, before anything is analysed: a file whose
+     * header is cut or wrong is refused like a capture with a bad header.
+     *
+     * @return the header a pcap input shows in reports: no JVM; times are packet times (epoch nanos), so the anchor
+     *         is the first packet's time on both clocks
+     * @throws InputException the header is damaged (one line: file, offset, what was expected)
+     */
+    public static CaptureHeader check(Path file, boolean ng) throws IOException, InputException {
+        try (PacketFile packets = PacketFile.open(file, ng)) {
+            long first = packets.next() ? packets.timeNanos : 1;
+            if (packets.packets == 0 && packets.damage != null && packets.damageOffset == 0) {
+                throw InputException.at(file, 0, packets.damage);
+            }
+            return new CaptureHeader(0, null, -1, ng ? "pcapng packet capture" : "pcap packet capture", first, first,
+                    null);
+        }
     }
 
     /** Reads {@code file} into {@code sink}; damage ends the read and is in the report, never thrown. */
@@ -67,7 +84,8 @@ public final class PcapSource {
                 events++;
             }
             if (packets.damage != null) {
-                damage.add(new Damage(packets.damageOffset, -1, packets.damage));
+                damage.add(new Damage(packets.damageOffset, Math.max(0, Files.size(file) - packets.damageOffset),
+                        packets.damage));
             }
             for (TcpStream stream : streams.values()) {
                 lostBytes += stream.lostBytes;

@@ -147,6 +147,13 @@ class PcapInputTest {
         assertEquals(List.of("WS205"), rules(report));
     }
 
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(PcapWriter.Format.class)
+    void aCaptureWithoutPacketsHasNoConnections(PcapWriter.Format format) throws Exception {
+        JsonNode report = analyze(new PcapWriter(format, 1).write(dir.resolve("empty.cap")), 0);
+        assertEquals(0, report.get("connections").size(), report.toPrettyString());
+    }
+
     @Test
     void aDroppedServerAndAStreamThatIsNotWebSocket() throws Exception {
         PcapWriter w = new PcapWriter(PcapWriter.Format.PCAPNG_LE, 1);
