@@ -319,15 +319,7 @@ public final class HtmlReport implements ReportWriter {
         String sev = f.severity().label();
         h.raw("<div class=\"finding ").text(sev).raw("\" id=\"").attr(findingAnchor(c, f)).raw("\">\n<p><span class=\"sev sev-")
                 .text(sev).raw("\">").text(sev).raw("</span> <b>").text(rule.id() + " " + rule.slug()).raw("</b> <span class=\"muted\">");
-        List<String> head = new ArrayList<>();
-        if (f.side() != null) {
-            head.add(f.side());
-        }
-        head.add(Fmt.ref(rule.ref()));
-        head.add(Fmt.rel(fi.timeNanos(), f.view().base()) + (c.merged() ? " in view " + f.view().id() : ""));
-        if (fi.occurrences() > 1) {
-            head.add(fi.occurrences() + " times");
-        }
+        List<String> head = new ArrayList<>(Timeline.findingContext(c, f));
         if (f.seenBy().size() > 1) {
             head.add("seen by both views");
         }

@@ -227,14 +227,7 @@ public final class TextReport implements ReportWriter {
         String indent = I1 + "  " + pad("", 9);
         List<String> head = new ArrayList<>();
         head.add(rule.id() + " " + rule.slug());
-        if (f.side() != null) {
-            head.add(f.side());
-        }
-        head.add(Fmt.ref(rule.ref()));
-        head.add(Fmt.rel(fi.timeNanos(), f.view().base()) + (c.merged() ? " in view " + f.view().id() : ""));
-        if (fi.occurrences() > 1) {
-            head.add(fi.occurrences() + " times");
-        }
+        head.addAll(Timeline.findingContext(c, f));
         out.println(I1 + "  " + pad(f.severity().label(), 9) + String.join(" · ", head));
         wrap(out, indent, "", Fmt.clean(fi.message()));
         if (f.seenBy().size() > 1) {

@@ -166,4 +166,18 @@ final class Timeline {
     static String plural(long n, String word) {
         return n + " " + word + (n == 1 ? "" : "s");
     }
+
+    /** Where a finding stands, for its heading: side, RFC section, time (and view), how often. */
+    static java.util.List<String> findingContext(ReportedConnection c, ReportedFinding f) {
+        java.util.List<String> parts = new java.util.ArrayList<>();
+        if (f.side() != null) {
+            parts.add(f.side());
+        }
+        parts.add(Fmt.ref(f.rule().ref()));
+        parts.add(Fmt.rel(f.finding().timeNanos(), f.view().base()) + (c.merged() ? " in view " + f.view().id() : ""));
+        if (f.finding().occurrences() > 1) {
+            parts.add(f.finding().occurrences() + " times");
+        }
+        return parts;
+    }
 }
