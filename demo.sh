@@ -9,7 +9,7 @@ mvn -B -q package -DskipTests
 
 out=target/demo
 mkdir -p "$out"
-rm -f "$out"/demo*.wstap "$out"/report.json   # the agent never overwrites a capture
+rm -f "$out"/demo*.wstap "$out"/report.json "$out"/report.html   # the agent never overwrites a capture
 capture="$out/demo.wstap"
 
 echo "== running the seed scenarios under the agent"
@@ -21,5 +21,7 @@ echo "== wstap analyze $capture"
 status=0
 java -jar analyzer/target/wstap.jar analyze "$capture" || status=$?
 java -jar analyzer/target/wstap.jar analyze --format json -o "$out/report.json" "$capture" || true
+java -jar analyzer/target/wstap.jar analyze --format html -o "$out/report.html" "$capture" || true
 echo
 echo "JSON report: $out/report.json (exit code $status: 1 means findings at or above 'error', as a CI gate would see it)"
+echo "HTML report: $out/report.html (open it in a browser: one offline page, a sequence diagram per connection)"

@@ -1,5 +1,6 @@
 package io.wstap.analyzer.cli;
 
+import io.wstap.analyzer.report.HtmlReport;
 import io.wstap.analyzer.report.JsonReport;
 import io.wstap.analyzer.report.Report;
 import io.wstap.analyzer.report.ReportWriter;
@@ -65,6 +66,8 @@ import java.util.concurrent.Callable;
             "      every capture of a directory; a rotated capture (app.wstap, app-1.wstap...) is read once, as one",
             "  wstap analyze --format json -o report.json client.wstap server.wstap",
             "      both ends of the same connections, each shown once; the schema is docs/report-json.md",
+            "  wstap analyze --format html -o report.html app.wstap",
+            "      one offline HTML page: a sequence diagram per connection, findings marked on its arrows",
             "  wstap analyze --fail-on warning --rule WS205 --rule missing-close-frame app.wstap",
             "      a CI gate on two rules (ids or slugs): exit 1 when one is found",
             "  wstap analyze --connection 7 --min-severity warning app.wstap",
@@ -78,7 +81,8 @@ public final class AnalyzeCommand implements Callable<Integer> {
     List<Path> files = new ArrayList<>();
 
     @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
-            description = "text (default) or json (html: not yet).")
+            description = "text (default), json, or html (one self-contained page with a sequence diagram per "
+                    + "connection).")
     String format;
 
     @Option(names = {"-o", "--output"}, paramLabel = "FILE",
@@ -167,10 +171,9 @@ public final class AnalyzeCommand implements Callable<Integer> {
         return switch (format.toLowerCase(Locale.ROOT)) {
             case "text" -> new TextReport();
             case "json" -> new JsonReport();
-            case "html" -> throw new ParameterException(spec.commandLine(),
-                    "--format html is not supported yet by this version of wstap: use text or json");
+            case "html" -> new HtmlReport();
             default -> throw new ParameterException(spec.commandLine(),
-                    "invalid value for --format: '" + format + "' (expected text or json)");
+                    "invalid value for --format: '" + format + "' (expected text, json or html)");
         };
     }
 

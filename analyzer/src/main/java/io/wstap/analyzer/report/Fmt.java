@@ -112,4 +112,20 @@ final class Fmt {
         }
         return b == null ? s : b.toString();
     }
+
+    /** A count, or "?" when unknown (negative). */
+    static String count(long n) {
+        return n < 0 ? "?" : Long.toString(n);
+    }
+
+    /** An address as shown, or "?" when unknown. */
+    static String orUnknown(String address) {
+        return address == null ? "?" : clean(address);
+    }
+
+    /** A file's name without its folder. */
+    static String name(java.nio.file.Path p) {
+        java.nio.file.Path n = p.getFileName();
+        return n == null ? p.toString() : n.toString();
+    }
 }

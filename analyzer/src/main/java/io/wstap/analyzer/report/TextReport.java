@@ -1,18 +1,19 @@
 package io.wstap.analyzer.report;
 
+import static io.wstap.analyzer.report.Fmt.count;
+import static io.wstap.analyzer.report.Fmt.name;
+import static io.wstap.analyzer.report.Fmt.orUnknown;
+
 import io.wstap.analyzer.source.CaptureInput;
 import io.wstap.analyzer.source.ConnectionLog;
 import io.wstap.capture.CaptureHeader;
 import io.wstap.capture.Damage;
-import io.wstap.engine.CloseEvent;
 import io.wstap.engine.Finding;
 import io.wstap.engine.Outcome;
 import io.wstap.engine.Reconstruction;
 import io.wstap.engine.Role;
 import io.wstap.engine.Rule;
 import io.wstap.engine.Severity;
-import io.wstap.engine.TcpEnd;
-import io.wstap.wire.HttpHead;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -135,7 +136,7 @@ public final class TextReport implements ReportWriter {
             head.add("joined mid-stream");
         }
         out.println(String.join(" · ", head));
-        field(out, "outcome", c.outcome() == null ? "?" : c.outcome().label() + ": " + explain(c));
+        field(out, "outcome", c.outcome() == null ? "?" : c.outcome().label() + ": " + Timeline.explain(c));
         if (c.merged()) {
             field(out, "views", c.merge());
             for (View v : orderedViews(c)) {
@@ -153,8 +154,8 @@ public final class TextReport implements ReportWriter {
                     : opened(p).substring(" · opened ".length()));
             timeline(p, out);
         }
-        field(out, "client saw", saw(c, c.clientSaw(), Role.CLIENT));
-        field(out, "server saw", saw(c, c.serverSaw(), Role.SERVER));
+        field(out, "client saw", Timeline.saw(c, c.clientSaw(), Role.CLIENT));
+        field(out, "server saw", Timeline.saw(c, c.serverSaw(), Role.SERVER));
         field(out, "frames", "client " + count(c.clientFrames()) + " · server " + count(c.serverFrames()));
         List<ReportedFinding> fs = report.findingsOf(c);
         int hidden = c.findings().size() - fs.size();
@@ -211,86 +212,12 @@ public final class TextReport implements ReportWriter {
                 + (wall == null ? "" : wall + "  ");
     }
 
-    /** What an application saw, or why nothing is known. */
-    private static String saw(ReportedConnection c, CloseEvent e, Role role) {
-        if (e != null) {
-            return Fmt.saw(e);
-        }
-        if (c.outcome() == Outcome.REJECTED && role == Role.SERVER) {
-            return "nothing: it refused the upgrade";
-        }
-        if (c.outcome() == Outcome.OPEN) {
-            return "nothing yet: still open";
-        }
-        return "unknown";
-    }
-
     private static String describe(View v, ConnectionLog.Event e) {
+        String what = Timeline.describe(e);
         return switch (e.kind()) {
-            case JOINED -> "picked up mid-stream (opening handshake not seen)";
-            case HANDSHAKE -> handshake(v, e);
-            case CLOSE -> v.who(e.endpoint()) + " → " + (e.hixie() ? "Close (hixie-76 FF 00)"
-                    : "Close " + Fmt.codeParen(e.code()) + (e.reason().isEmpty() ? "" : " " + Fmt.quote(e.reason()))
-                    + (e.length() == 1 ? " (1-byte payload)" : e.length() > 125 ? " (" + e.length() + "-byte payload)" : ""));
-            case TCP -> v.who(e.endpoint()) + switch (e.how()) {
-                case FIN -> " closed TCP (fin)";
-                case RESET -> " reset TCP (rst)";
-                case IO_ERROR -> " ended TCP with an I/O error";
-            };
-            case TAP_GAVE_UP -> "the agent stopped tapping this connection (internal error): the rest is not seen";
-        };
-    }
-
-    private static String handshake(View v, ConnectionLog.Event e) {
-        HttpHead h = e.head();
-        String who = v.who(e.endpoint());
-        if (h.request()) {
-            if (!h.isWebSocketUpgrade()) {
-                return who + " → " + Fmt.clean(h.method()) + " " + Fmt.clean(h.target()) + " (not an upgrade)";
-            }
-            List<String> extra = new ArrayList<>();
-            if (h.host() != null) {
-                extra.add("Host " + Fmt.clean(h.host()));
-            }
-            if (h.protocol() != null) {
-                extra.add("protocols " + Fmt.clean(h.protocol()));
-            }
-            if (h.extensions() != null) {
-                extra.add("extensions " + Fmt.clean(h.extensions()));
-            }
-            return who + " → upgrade request " + Fmt.clean(h.method()) + " " + Fmt.clean(h.target())
-                    + (extra.isEmpty() ? "" : " (" + String.join(", ", extra) + ")");
-        }
-        List<String> extra = new ArrayList<>();
-        if (h.protocol() != null) {
-            extra.add("protocol " + Fmt.clean(h.protocol()));
-        }
-        if (h.extensions() != null) {
-            extra.add("extensions " + Fmt.clean(h.extensions()));
-        }
-        String status = h.status() + (h.reason() == null ? "" : " " + Fmt.clean(h.reason()));
-        String note = h.status() == 101 ? "" : h.status() >= 100 && h.status() < 200 ? " (interim)" : " (upgrade rejected)";
-        return who + " → " + status + note + (extra.isEmpty() ? "" : " (" + String.join(", ", extra) + ")");
-    }
-
-    /** A one-line explanation of the outcome, naming sides. */
-    static String explain(ReportedConnection c) {
-        String closer = c.tcpClosedBy() == null ? "one side" : "the " + c.tcpClosedBy().label();
-        String how = c.tcpEnd() == null ? "" : " (" + c.tcpEnd().label() + ")";
-        return switch (c.outcome()) {
-            case CLEAN -> "both Close frames exchanged, then the server closed TCP";
-            case CLEAN_CLIENT_TCP_FIRST -> "both Close frames exchanged, but the client closed TCP first";
-            case HALF_CLOSED -> "only " + (c.initiator() == null ? "one side" : "the " + c.initiator().label())
-                    + " had sent a Close when " + closer + " closed TCP" + how;
-            case ABRUPT -> closer + " closed TCP" + how + " with no Close frame exchanged";
-            case RESET -> closer + (c.tcpEnd() == TcpEnd.IO_ERROR ? " ended the connection with an I/O error"
-                    : " reset the connection") + ", no Close frame exchanged";
-            case REJECTED -> {
-                HttpHead resp = c.primary().reconstruction().response();
-                yield "the upgrade was answered " + (resp == null ? "without 101"
-                        : resp.status() + (resp.reason() == null ? "" : " " + Fmt.clean(resp.reason())));
-            }
-            case OPEN -> "still open when the capture ended";
+            case HANDSHAKE, CLOSE -> v.who(e.endpoint()) + " → " + what;
+            case TCP -> v.who(e.endpoint()) + " " + what;
+            default -> what;
         };
     }
 
@@ -300,14 +227,7 @@ public final class TextReport implements ReportWriter {
         String indent = I1 + "  " + pad("", 9);
         List<String> head = new ArrayList<>();
         head.add(rule.id() + " " + rule.slug());
-        if (f.side() != null) {
-            head.add(f.side());
-        }
-        head.add(Fmt.ref(rule.ref()));
-        head.add(Fmt.rel(fi.timeNanos(), f.view().base()) + (c.merged() ? " in view " + f.view().id() : ""));
-        if (fi.occurrences() > 1) {
-            head.add(fi.occurrences() + " times");
-        }
+        head.addAll(Timeline.findingContext(c, f));
         out.println(I1 + "  " + pad(f.severity().label(), 9) + String.join(" · ", head));
         wrap(out, indent, "", Fmt.clean(fi.message()));
         if (f.seenBy().size() > 1) {
@@ -406,19 +326,7 @@ public final class TextReport implements ReportWriter {
     }
 
     private static String plural(long n, String word) {
-        return n + " " + word + (n == 1 ? "" : "s");
+        return Timeline.plural(n, word);
     }
 
-    private static String count(long n) {
-        return n < 0 ? "?" : Long.toString(n);
-    }
-
-    private static String orUnknown(String address) {
-        return address == null ? "?" : Fmt.clean(address);
-    }
-
-    private static String name(Path p) {
-        Path n = p.getFileName();
-        return n == null ? p.toString() : n.toString();
-    }
 }

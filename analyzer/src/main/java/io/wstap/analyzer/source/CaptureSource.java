@@ -1,5 +1,6 @@
 package io.wstap.analyzer.source;
 
+import io.wstap.analyzer.source.pcap.PcapSource;
 import io.wstap.capture.CaptureException;
 import io.wstap.capture.CaptureHeader;
 import io.wstap.capture.CaptureReader;
@@ -47,6 +48,10 @@ public final class CaptureSource {
                 if (!kind.supported()) {
                     throw kind.notSupported(f);
                 }
+                if (kind == InputKind.PCAP || kind == InputKind.PCAPNG) {
+                    planned.add(new Planned(f, kind, List.of(f), PcapSource.check(f, kind == InputKind.PCAPNG)));
+                    continue;
+                }
                 if (kind == InputKind.JFR) { // a recording has no header to check here: JfrSource reads it whole
                     planned.add(new Planned(f, kind, List.of(f), null));
                     continue;
@@ -79,7 +84,9 @@ public final class CaptureSource {
         Recorder recorder = new Recorder(replay, progress);
         ReadReport report;
         try {
-            report = CaptureReader.readSeries(p.files(), recorder);
+            report = p.kind() == InputKind.PCAP || p.kind() == InputKind.PCAPNG
+                    ? PcapSource.read(p.file(), p.kind() == InputKind.PCAPNG, recorder)
+                    : CaptureReader.readSeries(p.files(), recorder);
         } catch (CaptureException e) {
             throw new InputException(oneLine(e.getMessage())); // a rotated part that is not a capture
         } catch (IOException e) {

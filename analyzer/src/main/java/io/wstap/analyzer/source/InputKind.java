@@ -8,8 +8,8 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 /**
- * What an input file is, from its first bytes (never its name). {@link #WSTAP} and {@link #JFR} have a reader; the
- * others are recognised so that the user is told plainly, and so that their readers plug in here later.
+ * What an input file is, from its first bytes (never its name). A kind without a reader in this version is still
+ * recognised, so that the user is told plainly.
  *
  * <pre>
  *   89 77 73 74 61 70 0d 0a              wstap capture (docs/capture-format.md)
@@ -21,8 +21,8 @@ import java.util.Locale;
  */
 public enum InputKind {
     WSTAP("wstap capture", true),
-    PCAP("pcap", false),
-    PCAPNG("pcapng", false),
+    PCAP("pcap", true),
+    PCAPNG("pcapng", true),
     JFR("JFR", true);
 
     /** The wstap capture magic, "\x89wstap\r\n". */

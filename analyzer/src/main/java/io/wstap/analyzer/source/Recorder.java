@@ -64,6 +64,8 @@ final class Recorder implements CaptureSink {
         if (f.opcode() == Opcode.CLOSE) {
             log.close(t, sender, f.closeCode(), f.hixie() ? "" : f.closeReason(), f.payloadLength(), f.hixie(),
                     sender == Endpoint.LOCAL ? stackId : -1);
+        } else {
+            log.frame(t, sender, f.opcode(), f.payloadLength());
         }
         next.frame(id, t, sender, f, stackId);
     }

@@ -161,19 +161,18 @@ class AnalyzeCommandTest {
     }
 
     @Test
-    void formatHtmlIsNotSupportedYet() {
-        Cli.Run run = Cli.run("analyze", "--format", "html", seeds);
-        assertEquals(ExitCodes.USAGE, run.exit());
-        assertEquals("", run.out());
-        assertTrue(run.err().startsWith("wstap: --format html is not supported yet by this version of wstap: use text "
-                + "or json"), run.err());
+    void formatHtmlWritesOnePage() {
+        Cli.Run run = Cli.run("analyze", "--format", "HTML", seeds);
+        assertEquals(ExitCodes.FINDINGS, run.exit(), run.toString());
+        assertTrue(run.out().startsWith("<!DOCTYPE html>"), run.out());
+        assertTrue(run.out().endsWith("</html>\n"), run.out());
     }
 
     @Test
     void anUnknownFormatIsAUsageError() {
         Cli.Run run = Cli.run("analyze", "--format", "xml", seeds);
         assertEquals(ExitCodes.USAGE, run.exit());
-        assertTrue(run.err().startsWith("wstap: invalid value for --format: 'xml' (expected text or json)"), run.err());
+        assertTrue(run.err().startsWith("wstap: invalid value for --format: 'xml' (expected text, json or html)"), run.err());
     }
 
     @Test

@@ -1,0 +1,108 @@
+package io.wstap.samples;
+
+import io.wstap.analyzer.source.pcap.PcapSource;
+import io.wstap.capture.CaptureReplay;
+import io.wstap.engine.CloseRecord;
+import io.wstap.engine.Reconstruction;
+import io.wstap.samples.raw.SeedScenarios;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * One run, two witnesses: the seed scenarios run under the agent while dumpcap records the same loopback traffic.
+ * For every scenario the pcap's reconstruction (read by the analyzer's pcap reader) must match the agent's capture
+ * of one of the two sockets exactly: outcome, initiator, who closed TCP, frame counts, every Close frame, each side's
+ * CloseEvent and the findings. Not always the same socket: a socket's view of TCP close order is its own (a server
+ * that calls close() before it reads the client's FIN believes it closed first; the wire shows the client's FIN
+ * first, and so does the client's socket). The wire agrees with whichever socket closed first.
+ */
+class PcapGroundTruthIT {
+    @TempDir
+    Path dir;
+
+    @Test
+    void theSeedScenariosReadTheSameFromThePcapAsFromTheAgentsCapture() throws Exception {
+        Path dumpcap = Path.of("/usr/bin/dumpcap");
+        assertTrue(Files.isExecutable(dumpcap), "dumpcap is missing: apt-get install tshark (.ci/run installs it)");
+        Path pcap = dir.resolve("lo.pcapng");
+        Path capture = dir.resolve("seeds.wstap");
+        Process recorder = new ProcessBuilder(dumpcap.toString(), "-q", "-i", "lo", "-f", "tcp", "-w", pcap.toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("dumpcap.log").toFile()).start();
+        ForkedApp.Result run;
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            while (!Files.exists(pcap) && recorder.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertTrue(recorder.isAlive() && Files.exists(pcap), "dumpcap did not start: "
+                    + Files.readString(dir.resolve("dumpcap.log")));
+            Thread.sleep(700);
+            run = ForkedApp.run("file=" + capture, SeedScenarios.class, 120);
+            Thread.sleep(1500); // the last scenario's lingering closes
+        } finally {
+            recorder.destroy();
+            assertTrue(recorder.waitFor(20, TimeUnit.SECONDS), "dumpcap did not stop");
+        }
+        assertEquals(0, run.exitCode(), run.stdout() + run.stderr());
+        TreeMap<String, Integer> ports = new TreeMap<>();
+        Matcher m = Pattern.compile("scenario (\\S+): .* \\(server port (\\d+)\\)").matcher(run.stdout());
+        while (m.find()) {
+            ports.put(m.group(1), Integer.parseInt(m.group(2)));
+        }
+        assertEquals(SeedScenariosCount.ALL, ports.size(), run.stdout());
+
+        CaptureReplay agent = new CaptureReplay();
+        CaptureReplay.replay(capture, agent);
+        CaptureReplay packets = new CaptureReplay();
+        PcapSource.read(pcap, true, packets);
+        packets.finish();
+
+        List<String> differences = new ArrayList<>();
+        for (var e : ports.entrySet()) {
+            String port = ":" + e.getValue();
+            Reconstruction server = only(agent, r -> agent.endpoints(r.connectionId()).local().endsWith(port), e.getKey());
+            Reconstruction client = only(agent, r -> agent.endpoints(r.connectionId()).remote().endsWith(port), e.getKey());
+            Reconstruction wire = only(packets, r -> packets.endpoints(r.connectionId()).remote().endsWith(port), e.getKey());
+            String wireView = summary(wire);
+            if (!wireView.equals(summary(server)) && !wireView.equals(summary(client))) {
+                differences.add(e.getKey() + ":\n    agent (server socket) " + summary(server) + "\n    agent (client socket) "
+                        + summary(client) + "\n    pcap                  " + wireView);
+            }
+        }
+        assertTrue(differences.isEmpty(), String.join("\n", differences));
+    }
+
+    private static Reconstruction only(CaptureReplay replay, java.util.function.Predicate<Reconstruction> which,
+                                       String scenario) {
+        List<Reconstruction> found = replay.reconstructions().values().stream().filter(which).toList();
+        assertEquals(1, found.size(), scenario + ": " + found);
+        return found.get(0);
+    }
+
+    /** What both witnesses must agree on, as one comparable line. */
+    private static String summary(Reconstruction r) {
+        StringBuilder s = new StringBuilder();
+        // Roles, not endpoints: the agent's LOCAL is the server socket here, the pcap's LOCAL is the SYN's sender.
+        s.append("outcome=").append(r.outcome()).append(" initiator=").append(r.initiatorRole())
+                .append(" tcpClosedBy=").append(r.tcpClosedByRole()).append(" tcpEnd=").append(r.tcpEnd())
+                .append(" frames c/s=").append(r.framesFrom(io.wstap.engine.Role.CLIENT)).append('/')
+                .append(r.framesFrom(io.wstap.engine.Role.SERVER)).append(" closes=[");
+        for (CloseRecord c : r.closeFrames()) {
+            s.append(c.role()).append(' ').append(c.code()).append(" '").append(c.reason()).append("' ");
+        }
+        s.append("] clientSaw=").append(r.clientSaw()).append(" serverSaw=").append(r.serverSaw()).append(" rules=");
+        return s.append(r.findings().stream().map(f -> f.rule().id()).sorted().toList()).toString();
+    }
+}
