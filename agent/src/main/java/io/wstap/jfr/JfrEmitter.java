@@ -120,12 +120,7 @@ public final class JfrEmitter {
         }
     }
 
-    /** When TCP first closes: the reconstruction as the live engine has it. */
-    public static void connectionClosed(Reconstruction r, String local, String remote) {
-        connectionClosed(r, local, remote, null);
-    }
-
-    /** As above, with the connection's transport (PLAIN or TLS). */
+    /** When TCP first closes: the reconstruction as the live engine has it, and the connection's transport. */
     public static void connectionClosed(Reconstruction r, String local, String remote,
                                         io.wstap.capture.Transport transport) {
         if (!live()) {
@@ -153,7 +148,7 @@ public final class JfrEmitter {
             e.localFrames = r.localFrames();
             e.remoteFrames = r.remoteFrames();
             e.sinceTcpClose = r.tcpCloseTimeNanos() < 0 ? 0 : Math.max(0, System.nanoTime() - r.tcpCloseTimeNanos());
-            e.transport = transport == null ? "" : transport.name().toLowerCase(java.util.Locale.ROOT);
+            e.transport = transport == null ? "" : transport == io.wstap.capture.Transport.TLS ? "tls" : "plain";
             if (r.closeFrames().size() == 2) {
                 CloseRecord first = r.closeFrames().get(0);
                 e.closingHandshake = r.closeFrames().get(1).timeNanos() - first.timeNanos();

@@ -76,11 +76,10 @@ public final class PcapSource {
                     if (stream != null) {
                         lostBytes += stream.lostBytes;
                     }
-                    stream = new TcpStream(nextId++, s.address(true), s.address(false), t, sink, EngineOptions.DEFAULTS);
+                    stream = new TcpStream(nextId++, s, t, sink, EngineOptions.DEFAULTS);
                     streams.put(key, stream);
                 }
-                boolean fromLocal = stream.local.equals(s.address(true));
-                stream.segment(fromLocal ? stream.out : stream.in, s, packets.data, t);
+                stream.segment(s, packets.data, t);
                 events++;
             }
             if (packets.damage != null) {

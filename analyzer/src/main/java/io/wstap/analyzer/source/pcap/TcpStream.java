@@ -45,6 +45,10 @@ final class TcpStream implements ConnectionObserver {
     }
 
     final long id;
+    /** The LOCAL endpoint as numbers, so that each packet's direction is found without making a String. */
+    private final long localHi;
+    private final long localLo;
+    private final int localPort;
     final String local;
     final String remote;
     final long firstTime;
@@ -57,17 +61,26 @@ final class TcpStream implements ConnectionObserver {
     /** Bytes given up on (a hole that never filled within {@link #MAX_PENDING}). */
     long lostBytes;
 
-    TcpStream(long id, String local, String remote, long firstTime, CaptureSink sink, EngineOptions options) {
+    /** A stream whose LOCAL endpoint is the source of {@code first}, the segment that opened it. */
+    TcpStream(long id, Segment first, long firstTime, CaptureSink sink, EngineOptions options) {
         this.id = id;
-        this.local = local;
-        this.remote = remote;
+        this.localHi = first.srcHi;
+        this.localLo = first.srcLo;
+        this.localPort = first.srcPort;
+        this.local = first.address(true);
+        this.remote = first.address(false);
         this.firstTime = firstTime;
         this.sink = sink;
         this.engine = new Connection(id, options, this);
     }
 
-    /** A segment sent by {@code d}'s endpoint, decoded in {@code s} over {@code data}. */
-    void segment(Direction d, Segment s, byte[] data, long t) {
+    /** A segment of this stream, decoded in {@code s} over {@code data}: its direction from its source. */
+    void segment(Segment s, byte[] data, long t) {
+        boolean fromLocal = s.srcHi == localHi && s.srcLo == localLo && s.srcPort == localPort;
+        segment(fromLocal ? out : in, s, data, t);
+    }
+
+    private void segment(Direction d, Segment s, byte[] data, long t) {
         if (ignored || d.ended) {
             return;
         }
