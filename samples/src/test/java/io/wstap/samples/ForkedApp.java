@@ -99,18 +99,8 @@ final class ForkedApp {
         }
     }
 
-    /** A self-signed PKCS12 keystore for localhost/127.0.0.1, made with the JDK's keytool (as the agent's IT does). */
+    /** A self-signed PKCS12 keystore for localhost/127.0.0.1 ({@link Tls#selfSignedKeystore}). */
     static Path selfSignedKeystore(Path dir, String password) throws IOException, InterruptedException {
-        Path ks = dir.resolve("localhost.p12");
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                "-genkeypair", "-alias", "localhost", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=localhost",
-                "-ext", "san=ip:127.0.0.1,dns:localhost", "-validity", "2", "-storetype", "PKCS12",
-                "-keystore", ks.toString(), "-storepass", password, "-keypass", password)
-                .redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new AssertionError("keytool failed: " + output);
-        }
-        return ks;
+        return Tls.selfSignedKeystore(dir, password);
     }
 }

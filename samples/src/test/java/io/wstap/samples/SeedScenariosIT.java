@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** How many scenarios SeedScenarios runs by default (a change there must show here). */
 final class SeedScenariosCount {
-    static final int ALL = 13;
+    static final int ALL = 14;
 
     private SeedScenariosCount() {
     }
@@ -84,6 +84,29 @@ class SeedScenariosIT {
         // The JDK HttpClient closes its channel as soon as the Close reply arrives, racing the server's FIN.
         Reconstruction client = view("client-closes-1000", Role.CLIENT);
         assertTrue(client.outcome() == Outcome.CLEAN || rules(client).equals(List.of("WS304")), client.toString());
+    }
+
+    /** Scenario 12: scenario 1 over wss://, read from the plaintext at each end's TLS layer; the same reconstruction. */
+    @Test
+    void clientClosesWith1000OverWssReadsAsThePlainOne() {
+        for (Role side : Role.values()) {
+            Reconstruction r = view("client-closes-1000-over-wss", side);
+            assertEquals(io.wstap.capture.Transport.TLS, replay.endpoints(r.connectionId()).transport(), r.toString());
+        }
+        Reconstruction server = view("client-closes-1000-over-wss", Role.SERVER);
+        Reconstruction plain = view("client-closes-1000", Role.SERVER);
+        assertEquals(Outcome.CLEAN, server.outcome());
+        assertEquals(List.of(), rules(server));
+        assertEquals(Role.CLIENT, server.initiatorRole());
+        assertEquals(new CloseEvent(1000, "bye", true), server.clientSaw());
+        assertEquals(plain.serverSaw(), server.serverSaw());
+        assertEquals(plain.closeFrames().stream().map(c -> c.role() + " " + c.code() + " " + c.reason()).toList(),
+                server.closeFrames().stream().map(c -> c.role() + " " + c.code() + " " + c.reason()).toList());
+        assertEquals(plain.framesFrom(Role.CLIENT), server.framesFrom(Role.CLIENT));
+        assertEquals(plain.framesFrom(Role.SERVER), server.framesFrom(Role.SERVER));
+        Reconstruction client = view("client-closes-1000-over-wss", Role.CLIENT);
+        assertTrue(client.outcome() == Outcome.CLEAN || rules(client).equals(List.of("WS304")), client.toString());
+        assertEquals("closed 1000 \"bye\"", results.get("client-closes-1000-over-wss"));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.wstap.samples.raw;
 
+import javax.net.ssl.SSLContext;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -12,7 +13,7 @@ import java.nio.charset.StandardCharsets;
 /**
  * A WebSocket server on plain blocking sockets whose behaviour is chosen per run, well and badly: the situations of
  * the seed questions (a server that drops TCP, an application that closes with 1002, a Close never answered...).
- * One connection at a time, on 127.0.0.1, ephemeral port.
+ * One connection at a time, on 127.0.0.1, ephemeral port; ws:// or wss://.
  */
 public final class RawServer implements AutoCloseable {
     /** What the server does with a connection. */
@@ -51,8 +52,14 @@ public final class RawServer implements AutoCloseable {
     private final Thread thread;
 
     public RawServer(Behavior behavior) throws IOException {
+        this(behavior, null);
+    }
+
+    /** With {@code tls}, wss://: the same server on {@link javax.net.ssl.SSLSocket}s (blocking TLS, as in OkHttp). */
+    public RawServer(Behavior behavior, SSLContext tls) throws IOException {
         this.behavior = behavior;
-        this.socket = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
+        this.socket = tls == null ? new ServerSocket(0, 10, InetAddress.getLoopbackAddress())
+                : tls.getServerSocketFactory().createServerSocket(0, 10, InetAddress.getLoopbackAddress());
         this.thread = new Thread(this::acceptLoop, "raw-server-" + behavior);
         thread.setDaemon(true);
         thread.start();

@@ -1,6 +1,9 @@
 package io.wstap.samples.raw;
 
+import io.wstap.samples.Tls;
 import io.wstap.samples.raw.RawServer.Behavior;
+
+import javax.net.ssl.SSLContext;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -38,10 +41,14 @@ public final class SeedScenarios {
     private static int lastPort;
 
     static {
-        ALL.put("client-closes-1000", () -> httpClient(Behavior.ECHO, "/chat", ws -> {
+        Exchange clientCloses1000 = ws -> {
             ws.sendText("hello", true).get(10, TimeUnit.SECONDS);
             ws.sendClose(1000, "bye").get(10, TimeUnit.SECONDS);
-        }, true));
+        };
+        ALL.put("client-closes-1000", () -> httpClient(Behavior.ECHO, "/chat", clientCloses1000, true));
+        // The same over wss://: the agent sees the plaintext at the client's SSLEngine and the server's SSLSocket.
+        ALL.put("client-closes-1000-over-wss", () -> httpClient(Behavior.ECHO, "/chat", clientCloses1000, true,
+                Tls.selfSigned()));
         ALL.put("server-closes-with-utf8-reason", () -> httpClient(Behavior.CLOSE_WITH_CHINESE_REASON, "/chat",
                 ws -> ws.sendText("hello", true).get(10, TimeUnit.SECONDS), true));
         ALL.put("server-drops-tcp", () -> httpClient(Behavior.DROP_TCP, "/chat",
@@ -122,13 +129,21 @@ public final class SeedScenarios {
     /** The JDK HttpClient against a server with {@code behavior}; {@code answerClose} false = never reply to a Close. */
     private static String httpClient(Behavior behavior, String path, Exchange exchange, boolean answerClose)
             throws Exception {
-        try (RawServer server = new RawServer(behavior)) {
+        return httpClient(behavior, path, exchange, answerClose, null);
+    }
+
+    /** The same, over wss:// when {@code tls} is given (both ends trust its self-signed certificate). */
+    private static String httpClient(Behavior behavior, String path, Exchange exchange, boolean answerClose,
+                                     SSLContext tls) throws Exception {
+        try (RawServer server = new RawServer(behavior, tls)) {
             lastPort = server.port();
             CompletableFuture<String> closed = new CompletableFuture<>();
+            HttpClient http = tls == null ? HttpClient.newHttpClient() : HttpClient.newBuilder().sslContext(tls).build();
             WebSocket ws;
             try {
-                ws = HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(
-                        URI.create("ws://127.0.0.1:" + server.port() + path), new WebSocket.Listener() {
+                ws = http.newWebSocketBuilder().buildAsync(
+                        URI.create((tls == null ? "ws" : "wss") + "://127.0.0.1:" + server.port() + path),
+                        new WebSocket.Listener() {
                             @Override
                             public CompletionStage<?> onClose(WebSocket webSocket, int code, String reason) {
                                 closed.complete("closed " + code + (reason.isEmpty() ? "" : " \"" + reason + "\""));
