@@ -89,14 +89,17 @@ final class Installer {
                                 ByteBuffer[].class, int.class, int.class))
                         .visit(advice(SocketChannelImplHooks.BlockingReadAdvice.class, "blockingRead", int.class,
                                 byte[].class, int.class, int.class, long.class))
-                        .visit(advice(SocketChannelImplHooks.CloseAdvice.class, "implCloseSelectableChannel", void.class)))
+                        .visit(advice(SocketChannelImplHooks.CloseAdvice.class, "implCloseSelectableChannel", void.class))
+                        .visit(advice(SocketChannelImplHooks.ShutdownOutputAdvice.class, "shutdownOutput",
+                                java.nio.channels.SocketChannel.class)))
                 .type(named(NioSocketImplHooks.TYPE))
                 .transform((b, type, loader, module, domain) -> b
                         .visit(advice(NioSocketImplHooks.WriteAdvice.class, "implWrite", int.class,
                                 byte[].class, int.class, int.class))
                         .visit(advice(NioSocketImplHooks.ReadAdvice.class, "read", int.class,
                                 byte[].class, int.class, int.class))
-                        .visit(advice(NioSocketImplHooks.CloseAdvice.class, "close", void.class)))
+                        .visit(advice(NioSocketImplHooks.CloseAdvice.class, "close", void.class))
+                        .visit(advice(NioSocketImplHooks.ShutdownOutputAdvice.class, "shutdownOutput", void.class)))
                 .type(named(SslEngineImplHooks.TYPE))
                 .transform((b, type, loader, module, domain) -> b
                         .visit(advice(SslEngineImplHooks.WrapAdvice.class, "wrap", javax.net.ssl.SSLEngineResult.class,

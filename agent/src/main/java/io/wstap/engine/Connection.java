@@ -60,6 +60,8 @@ public final class Connection {
         boolean closeBeforeTcp;
         TcpEnd tcpEnd;
         long tcpTime = -1;
+        /** After a half-close ({@link TcpEnd#HALF_CLOSE}): it also closed fully. */
+        boolean fullyClosed;
         /** Rules already reported for this sender (bit = ordinal). */
         long raised;
         /** The byte path's decoder, made on first bytes. */
@@ -97,6 +99,12 @@ public final class Connection {
     private Endpoint tcpFirst;
     private TcpEnd tcpFirstHow;
     private long tcpFirstTime = -1;
+    /**
+     * The first TCP end was an orderly one by the side that had sent Close and was waiting for the answer, and it may
+     * have been a half-close (a peer's FIN, or a local shutdownOutput): the answer can still arrive, so the outcome
+     * waits for it or for the other side's end of TCP.
+     */
+    private boolean awaitingAnswerAfterFin;
     private Outcome outcome;
     private long endTime = -1;
 
@@ -446,7 +454,7 @@ public final class Connection {
         }
         String reason = f.hixie() ? "" : f.closeReason(); // decoded once per side, not per repeated Close
         s.close = new CloseRecord(s.endpoint, roleOf(s.endpoint), code, reason, t, index);
-        s.closeBeforeTcp = tcpFirst == null;
+        s.closeBeforeTcp = tcpFirst == null || awaitingAnswerAfterFin;
         closes.add(s.close);
         if (peer.close == null) {
             initiator = s.endpoint;
@@ -454,6 +462,10 @@ public final class Connection {
         }
         // The answer: the closing handshake is complete.
         closingCompleteTime = t;
+        if (awaitingAnswerAfterFin) {
+            awaitingAnswerAfterFin = false; // the initiator's FIN was a half-close: it got its answer
+            decideClosing(side(tcpFirst), tcpFirstHow, tcpFirstTime);
+        }
         long delay = t - peer.close.timeNanos();
         if (delay > options.slowCloseNanos() && isNew(Rule.SLOW_CLOSE_HANDSHAKE, s)) {
             report(Rule.SLOW_CLOSE_HANDSHAKE, s, t, index, code, f.offset(), who(s) + " answered "
@@ -500,16 +512,34 @@ public final class Connection {
      */
     public void onTcpClosed(Endpoint endpoint, TcpEnd how, long timeNanos) {
         Side s = side(endpoint);
-        if (s.tcpEnd != null) {
-            return; // each endpoint ends once; later signals (a second close(), EOF after reset) add nothing
+        // Each endpoint ends once; later signals (a second close(), EOF after reset) add nothing, except the full
+        // close that follows a half-close: it ends the wait for an answer that will now never be read.
+        boolean closeAfterHalfClose = s.tcpEnd == TcpEnd.HALF_CLOSE && how != TcpEnd.HALF_CLOSE && !s.fullyClosed;
+        if (s.tcpEnd != null && !closeAfterHalfClose) {
+            return;
         }
         observer.onTcpClosed(this, endpoint, how, timeNanos);
+        if (closeAfterHalfClose) {
+            s.fullyClosed = true;
+            if (awaitingAnswerAfterFin && endpoint == tcpFirst) {
+                awaitingAnswerAfterFin = false;
+                decideClosing(s, how, timeNanos);
+            }
+            return;
+        }
         s.tcpEnd = how;
         s.tcpTime = timeNanos;
         boolean webSocket = phase == Phase.OPEN || phase == Phase.AWAITING_RESPONSE;
-        if (how != TcpEnd.FIN && webSocket && isNew(Rule.CONNECTION_RESET, null)) {
+        if (!how.orderly() && webSocket && isNew(Rule.CONNECTION_RESET, null)) {
             report(Rule.CONNECTION_RESET, s, timeNanos, -1, -1, -1, "the connection ended by "
                     + (how == TcpEnd.RESET ? "a reset" : "an I/O error") + " on " + who(s) + "'s side");
+        }
+        if (awaitingAnswerAfterFin) {
+            // The other side ended TCP too (or a reset came) before the answer: decided as if at that end.
+            awaitingAnswerAfterFin = false;
+            decideClosing(how.orderly() ? s : side(tcpFirst), how.orderly() ? how : tcpFirstHow,
+                    how.orderly() ? timeNanos : tcpFirstTime);
+            return;
         }
         if (tcpFirst != null) {
             return;
@@ -517,12 +547,17 @@ public final class Connection {
         tcpFirst = endpoint;
         tcpFirstHow = how;
         tcpFirstTime = timeNanos;
+        boolean maybeHalfClose = how == TcpEnd.HALF_CLOSE || (how == TcpEnd.FIN && endpoint == Endpoint.REMOTE);
+        if (phase == Phase.OPEN && maybeHalfClose && s.close != null && other(s).close == null) {
+            awaitingAnswerAfterFin = true;
+            return;
+        }
         if (phase == Phase.AWAITING_RESPONSE) {
             if (isNew(Rule.CLOSED_DURING_OPENING_HANDSHAKE, null)) {
                 report(Rule.CLOSED_DURING_OPENING_HANDSHAKE, s, timeNanos, -1, -1, -1, who(s) + " closed TCP "
                         + duration(timeNanos - requestTime) + " after the upgrade request, before any response");
             }
-            outcome = how == TcpEnd.FIN ? Outcome.ABRUPT : Outcome.RESET;
+            outcome = how.orderly() ? Outcome.ABRUPT : Outcome.RESET;
         } else if (phase == Phase.OPEN) {
             decideClosing(s, how, timeNanos);
         }
@@ -531,7 +566,7 @@ public final class Connection {
     private void decideClosing(Side by, TcpEnd how, long t) {
         Side closer = local.close != null ? local : remote.close != null ? remote : null;
         if (closer == null) {
-            outcome = how == TcpEnd.FIN ? Outcome.ABRUPT : Outcome.RESET;
+            outcome = how.orderly() ? Outcome.ABRUPT : Outcome.RESET;
             if (isNew(Rule.MISSING_CLOSE_FRAME, null)) {
                 report(Rule.MISSING_CLOSE_FRAME, by, t, -1, CloseCode.ABNORMAL, -1, who(by) + " closed TCP ("
                         + how.label() + ") without a Close frame; " + who(other(by)) + " saw 1006");
@@ -545,15 +580,20 @@ public final class Connection {
                     + " later with no answer from " + who(silent)
                     : who(silent) + " closed TCP " + duration(after) + " after receiving Close "
                     + codeText(closer.close.code()) + " without answering it";
-            if (isNew(Rule.CLOSE_NOT_ANSWERED, null)) {
+            // Failing the connection after the peer broke the protocol (§7.1.7) closes TCP without waiting for the
+            // answer, as RFC 6455 allows: that is not a Close left unanswered (Jetty does it after an unmasked frame).
+            boolean failing = by == closer && silent.violated && (closer.close.code() == CloseCode.PROTOCOL_ERROR
+                    || closer.close.code() == CloseCode.INVALID_PAYLOAD || closer.close.code() == CloseCode.MESSAGE_TOO_BIG);
+            if (!failing && isNew(Rule.CLOSE_NOT_ANSWERED, null)) {
                 report(Rule.CLOSE_NOT_ANSWERED, by == closer ? closer : silent, t, -1, closer.close.code(), -1, message);
             }
         } else {
             Role byRole = roleOf(by.endpoint);
             outcome = byRole == Role.CLIENT ? Outcome.CLEAN_CLIENT_TCP_FIRST : Outcome.CLEAN;
             if (byRole == Role.CLIENT && isNew(Rule.CLIENT_CLOSED_TCP_FIRST, null)) {
-                report(Rule.CLIENT_CLOSED_TCP_FIRST, by, t, -1, -1, -1, "the client closed TCP "
-                        + duration(t - closingCompleteTime) + " after the closing handshake; the server should");
+                report(Rule.CLIENT_CLOSED_TCP_FIRST, by, t, -1, -1, -1, t < closingCompleteTime
+                        ? "the client ended its side of TCP right after its Close, before the server's answer; the server should close first"
+                        : "the client closed TCP " + duration(t - closingCompleteTime) + " after the closing handshake; the server should");
             }
             lingered(t);
         }
@@ -575,6 +615,11 @@ public final class Connection {
             return;
         }
         endTime = timeNanos;
+        if (awaitingAnswerAfterFin) {
+            awaitingAnswerAfterFin = false; // no answer came before the capture ended: judged at the FIN
+            decideClosing(side(tcpFirst), tcpFirstHow, tcpFirstTime);
+            return;
+        }
         if (tcpFirst != null || phase != Phase.OPEN) {
             return;
         }
@@ -655,6 +700,11 @@ public final class Connection {
                 saw(Role.CLIENT), saw(Role.SERVER), local.frames, remote.frames, List.copyOf(findings));
     }
 
+    /** True once the outcome is decided (it may wait for a Close answer after a half-close). */
+    public boolean closingDecided() {
+        return outcome != null;
+    }
+
     /** Findings so far, in the order raised (a live view; do not modify). */
     public List<Finding> findings() {
         return findings;
@@ -674,7 +724,7 @@ public final class Connection {
             return null;
         }
         boolean both = local.close != null && local.closeBeforeTcp && remote.close != null && remote.closeBeforeTcp;
-        if (tcpFirst == null && !both) {
+        if ((tcpFirst == null || awaitingAnswerAfterFin) && !both) {
             return null; // still open
         }
         CloseRecord heard = peer.close != null && peer.closeBeforeTcp ? peer.close : null;

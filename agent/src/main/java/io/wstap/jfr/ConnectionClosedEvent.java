@@ -32,6 +32,10 @@ public final class ConnectionClosedEvent extends jdk.jfr.Event {
     @Description("fin, reset or io-error")
     public String tcpEnd;
 
+    @Label("TCP Half-Closed")
+    @Description("The first TCP end was a half-close (shutdownOutput() or TLS close_notify): a FIN, still reading")
+    public boolean tcpHalfClose;
+
     @Label("Client Saw Code")
     @Description("The CloseEvent code the client's application saw (1006: no Close arrived)")
     public int clientSawCode;

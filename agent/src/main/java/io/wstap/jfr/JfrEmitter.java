@@ -133,6 +133,7 @@ public final class JfrEmitter {
             e.initiator = r.initiatorRole() == null ? "" : r.initiatorRole().label();
             e.tcpClosedBy = r.tcpClosedByRole() == null ? "" : r.tcpClosedByRole().label();
             e.tcpEnd = r.tcpEnd() == null ? "" : r.tcpEnd().label();
+            e.tcpHalfClose = r.tcpEnd() == io.wstap.engine.TcpEnd.HALF_CLOSE;
             CloseEvent client = r.clientSaw();
             CloseEvent server = r.serverSaw();
             e.clientSawCode = client == null ? 0 : client.code();

@@ -126,6 +126,30 @@ class ConnectionTest {
                 r.findings().get(0).message());
     }
 
+    /** Jetty's close as its server socket sees it: Close, shutdownOutput() at once, the answer, then close(). */
+    @Test
+    void aHalfCloseAfterOwnCloseWaitsForTheAnswer() {
+        Reconstruction r = Script.open().serverIsLocal().server(close(4000, "client too old", null))
+                .tcp(Role.SERVER, TcpEnd.HALF_CLOSE).after(3).client(close(4000, "", 0x01020304))
+                .tcp(Role.SERVER, TcpEnd.FIN).end().run();
+        assertEquals(Outcome.CLEAN, r.outcome());
+        assertEquals(Role.SERVER, r.tcpClosedByRole());
+        assertEquals(TcpEnd.HALF_CLOSE, r.tcpEnd());
+        assertEquals(new CloseEvent(4000, "client too old", true), r.clientSaw());
+        assertEquals(new CloseEvent(4000, "", true), r.serverSaw());
+        assertEquals(List.of(), r.findings());
+    }
+
+    @Test
+    void aHalfCloseFollowedByCloseWithoutAnswerIsWs302AtTheClose() {
+        Reconstruction r = Script.open().serverIsLocal().server(close(1001, "going away", null))
+                .tcp(Role.SERVER, TcpEnd.HALF_CLOSE).after(500).tcp(Role.SERVER, TcpEnd.FIN).end().run();
+        assertEquals(Outcome.HALF_CLOSED, r.outcome());
+        assertEquals(new CloseEvent(1006, "", false), r.serverSaw());
+        assertEquals("the server sent Close 1001 and closed TCP 502 ms later with no answer from the client",
+                r.findings().get(0).message());
+    }
+
     @Test
     void rejectedUpgrade() {
         Reconstruction r = Script.empty().client(ascii(Script.request("")))

@@ -122,7 +122,7 @@ final class Scenarios {
                 new byte[100], LEN64))), d, Outcome.CLEAN, "WS109");
         add(l, "WS109-64-bit-length-top-bit-set", Script.open().server(hex("82 7F 80 00 00 00 00 00 00 05 01 02 03"))
                 .client(close(1002, "bad length", mk())).tcp(Role.CLIENT, TcpEnd.FIN).end(), d, Outcome.HALF_CLOSED,
-                "WS109", "WS302");
+                "WS109"); // failing the connection (§7.1.7) need not wait for the answer: no WS302
         add(l, "WS109-near-minimal-lengths", cleanClose(Script.open().server(frame(true, 0, Opcode.BINARY, null,
                 new byte[126], LEN16), frame(true, 0, Opcode.BINARY, null, new byte[70_000], LEN64))), d, Outcome.CLEAN);
         add(l, "WS110-reused-key", cleanClose(Script.open().client(text("a", 0x01020304), text("b", 0x01020304))),
@@ -177,6 +177,34 @@ final class Scenarios {
                 d, Outcome.OPEN, "WS302");
         add(l, "WS302-near-still-within-grace", Script.open().client(close(1000, "", mk())).after(500).end(),
                 d, Outcome.OPEN);
+        // A FIN after one's own Close may be a half-close (Jetty's shutdownOutput after each Close it sends; any FIN
+        // the peer or the wire sees): the answer can still come, and the outcome waits for it.
+        add(l, "half-close-after-close-then-answer-is-clean", Script.open().serverIsLocal()
+                .server(close(1000, "", null)).tcp(Role.SERVER, TcpEnd.HALF_CLOSE).client(close(1000, "", mk()))
+                .tcp(Role.SERVER, TcpEnd.FIN).tcp(Role.CLIENT, TcpEnd.FIN).end(), d, Outcome.CLEAN);
+        add(l, "peer-fin-after-its-close-then-answer-is-clean", Script.open().server(close(1000, "", null))
+                .tcp(Role.SERVER, TcpEnd.FIN).client(close(1000, "", mk())).tcp(Role.CLIENT, TcpEnd.FIN).end(),
+                d, Outcome.CLEAN);
+        add(l, "WS302-half-close-then-close-without-answer", Script.open().serverIsLocal()
+                .server(close(1001, "", null)).tcp(Role.SERVER, TcpEnd.HALF_CLOSE).after(500)
+                .tcp(Role.SERVER, TcpEnd.FIN).end(), d, Outcome.HALF_CLOSED, "WS302");
+        add(l, "WS302-peer-fin-after-its-close-never-answered", Script.open().server(close(1001, "", null))
+                .tcp(Role.SERVER, TcpEnd.FIN).after(100).tcp(Role.CLIENT, TcpEnd.FIN).end(), d, Outcome.HALF_CLOSED,
+                "WS302");
+        add(l, "WS302-half-close-unanswered-at-end-of-capture", Script.open().serverIsLocal()
+                .server(close(1001, "", null)).tcp(Role.SERVER, TcpEnd.HALF_CLOSE).after(2000).end(),
+                d, Outcome.HALF_CLOSED, "WS302");
+        add(l, "WS302-local-close-after-own-close-is-final", Script.open().client(close(1000, "", mk()))
+                .tcp(Role.CLIENT, TcpEnd.FIN).server(close(1000, "", null)).end(), d, Outcome.HALF_CLOSED, "WS302");
+        add(l, "WS101-failing-the-connection-without-waiting-is-not-WS302", Script.open().serverIsLocal()
+                .client(text("x", null)).server(close(1002, "", null)).tcp(Role.SERVER, TcpEnd.FIN).end(), d,
+                Outcome.HALF_CLOSED, "WS101");
+        add(l, "WS302-near-1002-without-a-violation-waits", Script.open().serverIsLocal()
+                .client(text("x", mk())).server(close(1002, "", null)).tcp(Role.SERVER, TcpEnd.FIN).end(), d,
+                Outcome.HALF_CLOSED, "WS205", "WS302");
+        add(l, "WS304-client-half-closes-after-its-close", Script.open().client(close(1000, "", mk()))
+                .tcp(Role.CLIENT, TcpEnd.HALF_CLOSE).server(close(1000, "", null)).tcp(Role.SERVER, TcpEnd.FIN).end(),
+                d, Outcome.CLEAN_CLIENT_TCP_FIRST, "WS304");
         add(l, "WS303-text-after-close", cleanClose(Script.open().server(close(1000, "", null), text("late", null))
                 .client(close(1000, "", mk())).tcp(Role.SERVER, TcpEnd.FIN)), d, Outcome.CLEAN, "WS303");
         add(l, "WS303-near-text-before-close", cleanClose(Script.open().server(text("last", null))), d, Outcome.CLEAN);

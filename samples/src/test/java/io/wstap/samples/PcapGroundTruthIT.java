@@ -105,7 +105,7 @@ class PcapGroundTruthIT {
         StringBuilder s = new StringBuilder();
         // Roles, not endpoints: the agent's LOCAL is the server socket here, the pcap's LOCAL is the SYN's sender.
         s.append("outcome=").append(r.outcome()).append(" initiator=").append(r.initiatorRole())
-                .append(" tcpClosedBy=").append(r.tcpClosedByRole()).append(" tcpEnd=").append(r.tcpEnd())
+                .append(" tcpClosedBy=").append(r.tcpClosedByRole()).append(" tcpEnd=").append(r.tcpEnd() == null ? null : r.tcpEnd().label())
                 .append(" frames c/s=").append(r.framesFrom(io.wstap.engine.Role.CLIENT)).append('/')
                 .append(r.framesFrom(io.wstap.engine.Role.SERVER)).append(" closes=[");
         for (CloseRecord c : r.closeFrames()) {

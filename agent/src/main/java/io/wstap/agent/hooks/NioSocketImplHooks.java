@@ -54,4 +54,14 @@ public final class NioSocketImplHooks {
             Tap.onClose(self);
         }
     }
+
+    /** {@code protected void shutdownOutput()}: a half-close; the socket still reads. */
+    public static final class ShutdownOutputAdvice {
+        @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
+        static void exit(@Advice.This Object self, @Advice.Thrown Throwable thrown) {
+            if (thrown == null) {
+                Tap.onShutdownOutput(self);
+            }
+        }
+    }
 }

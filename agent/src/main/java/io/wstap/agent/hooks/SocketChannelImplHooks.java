@@ -137,4 +137,17 @@ public final class SocketChannelImplHooks {
             Tap.onClose(self);
         }
     }
+
+    /**
+     * {@code SocketChannel shutdownOutput()}: a half-close (a FIN on the wire) while the channel still reads; Jetty
+     * does this right after every Close frame it sends, and only calls close() later.
+     */
+    public static final class ShutdownOutputAdvice {
+        @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
+        static void exit(@Advice.This Object self, @Advice.Thrown Throwable thrown) {
+            if (thrown == null) {
+                Tap.onShutdownOutput(self);
+            }
+        }
+    }
 }

@@ -199,7 +199,8 @@ public final class Tap {
         if (rt != null && result != null && result.getStatus() == javax.net.ssl.SSLEngineResult.Status.CLOSED) {
             Object v = rt.table.get(engine);
             if (v instanceof TapConnection c) {
-                end(rt, engine, c, inbound ? Endpoint.REMOTE : Endpoint.LOCAL, TcpEnd.FIN);
+                // Our close_notify is TLS's half-close: the engine may still read the peer's Close after it.
+                end(rt, engine, c, inbound ? Endpoint.REMOTE : Endpoint.LOCAL, inbound ? TcpEnd.FIN : TcpEnd.HALF_CLOSE);
             }
         }
     }
@@ -240,6 +241,21 @@ public final class Tap {
             }
         } else if (v instanceof TapConnection c) {
             end(rt, socket, c, reset ? Endpoint.REMOTE : Endpoint.LOCAL, reset ? TcpEnd.RESET : TcpEnd.IO_ERROR);
+        }
+    }
+
+    /** shutdownOutput() of the tapped object: the local side sends a FIN but still reads (a half-close). */
+    public static void onShutdownOutput(Object socket) {
+        TapRuntime rt = runtime;
+        if (rt != null) {
+            Object v = rt.table.get(socket);
+            if (v instanceof TlsLink link) {
+                socket = link.engine(); // the channel under a TLS connection: the TLS connection half-closes
+                v = rt.table.get(socket);
+            }
+            if (v instanceof TapConnection c) {
+                end(rt, socket, c, Endpoint.LOCAL, TcpEnd.HALF_CLOSE);
+            }
         }
     }
 

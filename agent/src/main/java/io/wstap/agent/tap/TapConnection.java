@@ -42,6 +42,8 @@ final class TapConnection implements ConnectionObserver {
     private String remote = "?";
     /** The ConnectionClosed event was emitted (at the first TCP close). */
     private boolean closedEventSent;
+    /** A TCP end was seen but the outcome waits for a Close answer (see {@link #closedEventIfDecided}). */
+    private boolean closedEventPending;
     /**
      * TLS only: the channel under this connection reached EOF or a reset. Seen at the socket, that can come before the
      * SSLEngine has unwrapped the last records (another thread does it), so it is applied when this side closes.
@@ -58,10 +60,16 @@ final class TapConnection implements ConnectionObserver {
 
     synchronized void bytes(Endpoint sender, ByteBuffer buf, int from, int to) {
         engine.onBytes(sender, System.nanoTime(), buf, from, to);
+        if (closedEventPending) {
+            closedEventIfDecided();
+        }
     }
 
     synchronized void bytes(Endpoint sender, byte[] buf, int off, int len) {
         engine.onBytes(sender, System.nanoTime(), buf, off, len);
+        if (closedEventPending) {
+            closedEventIfDecided();
+        }
     }
 
     /** Joins mid-stream unless already joined (two threads may find the same connection at once). */
@@ -78,7 +86,19 @@ final class TapConnection implements ConnectionObserver {
         }
         engine.onTcpClosed(who, how, now);
         if (declared && runtime.jfr && !closedEventSent) {
-            closedEventSent = true; // the outcome is decided at the first TCP close
+            closedEventPending = true;
+            closedEventIfDecided();
+        }
+    }
+
+    /**
+     * The ConnectionClosed event, once the outcome is decided: at the first TCP close, or later when that close was a
+     * half-close and the Close answer (or the other side's close) came after it.
+     */
+    private void closedEventIfDecided() {
+        if (engine.closingDecided()) {
+            closedEventPending = false;
+            closedEventSent = true;
             JfrEmitter.connectionClosed(engine.reconstruction(), local, remote, transport);
         }
     }

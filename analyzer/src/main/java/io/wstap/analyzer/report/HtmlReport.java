@@ -425,7 +425,7 @@ public final class HtmlReport implements ReportWriter {
                             null, stack(e), "close"));
                     case TCP -> rows.add(new Row(e.timeNanos(), e.timeNanos(), e.kind(), e.endpoint(),
                             v.who(e.endpoint()) + " " + Timeline.describe(e), null,
-                            stack(e), e.how() == TcpEnd.FIN ? "fin" : "rst"));
+                            stack(e), e.how().orderly() ? "fin" : "rst"));
                     case JOINED, TAP_GAVE_UP -> rows.add(new Row(e.timeNanos(), e.timeNanos(), e.kind(), null,
                             Timeline.describe(e), null, List.of(), "note"));
                 }

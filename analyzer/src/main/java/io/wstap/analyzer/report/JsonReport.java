@@ -4,6 +4,7 @@ import io.wstap.analyzer.source.CaptureInput;
 import io.wstap.analyzer.source.ConnectionLog;
 import io.wstap.capture.CaptureHeader;
 import io.wstap.capture.Damage;
+import io.wstap.engine.TcpEnd;
 import io.wstap.engine.CloseCode;
 import io.wstap.engine.CloseEvent;
 import io.wstap.engine.CloseRecord;
@@ -113,6 +114,7 @@ public final class JsonReport implements ReportWriter {
         closeFrames(j, p, r);
         j.field("tcpClosedBy", role(c.tcpClosedBy()));
         j.field("tcpEnd", c.tcpEnd() == null ? null : c.tcpEnd().label());
+        j.field("tcpHalfClose", c.tcpEnd() == TcpEnd.HALF_CLOSE);
         j.fieldOrNull("tcpCloseTimeNanos", c.tcpCloseTimeNanos());
         saw(j, "clientSaw", c.clientSaw());
         saw(j, "serverSaw", c.serverSaw());
@@ -205,6 +207,7 @@ public final class JsonReport implements ReportWriter {
         j.field("initiator", r.initiator() == null ? null : v.who(r.initiator()));
         j.field("tcpClosedBy", r.tcpClosedBy() == null ? null : v.who(r.tcpClosedBy()));
         j.field("tcpEnd", r.tcpEnd() == null ? null : r.tcpEnd().label());
+        j.field("tcpHalfClose", r.tcpEnd() == TcpEnd.HALF_CLOSE);
         j.fieldOrNull("tcpCloseTimeNanos", r.tcpCloseTimeNanos());
         saw(j, "clientSaw", r.clientSaw());
         saw(j, "serverSaw", r.serverSaw());
@@ -213,7 +216,8 @@ public final class JsonReport implements ReportWriter {
         j.name("tcpEnds").beginArray();
         for (ConnectionLog.Event e : v.log().events()) {
             if (e.kind() == ConnectionLog.Kind.TCP) {
-                j.beginObject().field("by", v.who(e.endpoint())).field("how", e.how().label());
+                j.beginObject().field("by", v.who(e.endpoint())).field("how", e.how().label())
+                        .field("halfClose", e.how() == TcpEnd.HALF_CLOSE);
                 time(j, v, e.timeNanos());
                 j.endObject();
             }

@@ -32,8 +32,9 @@ import java.util.Set;
  *       or reset arrived first). Without evidence each view saw only its own close first (a socket closed without
  *       reading never sees the peer's FIN): when both ends are in one capture their close times share a clock and the
  *       earlier wins; across captures the server's view decides. A view that saw no TCP close defers to the other.</li>
- *   <li><b>Combined facts.</b> The primary view is the one that agrees with that decision (the server's when both
- *       do): it gives the outcome, TCP end and Close frames. Each application's CloseEvent comes from its own view,
+ *   <li><b>Combined facts.</b> The primary view is the closer's own (it knows the state it closed in: the other
+ *       side reads the close only later, perhaps after writing a 101 or a frame in vain), else the one that agrees with
+ *       that decision (the server's when both do): it gives the outcome, TCP end and Close frames. Each application's CloseEvent comes from its own view,
  *       each side's frame count from the sender's view. Findings are the union (one per rule and side at fault), except
  *       that the findings that depend on who closed TCP first (WS301, WS302, WS304, WS305, WS308) come from the primary
  *       view only; the other view's are listed as superseded.</li>
@@ -219,7 +220,11 @@ final class Merger {
             why = "each view saw only its own TCP close first (a side that closes without reading never sees the "
                     + "peer's FIN): the server's view decides";
         }
-        View primary = closer == null || rs.tcpClosedByRole() == closer ? server
+        // The closer's own view knows the state it closed in (the other learns of the close only when it reads it,
+        // perhaps after writing more): it decides when it saw its own close first; else the server's that agrees.
+        View closersOwn = closer == Role.CLIENT ? client : server;
+        View primary = closer != null && closersOwn.reconstruction().tcpClosedByRole() == closer ? closersOwn
+                : closer == null || rs.tcpClosedByRole() == closer ? server
                 : rc.tcpClosedByRole() == closer ? client : server;
         Reconstruction rp = primary.reconstruction();
         c.primary = primary;

@@ -40,10 +40,11 @@ final class Timeline {
                 + (e.length() == 1 ? " (1-byte payload)" : e.length() > 125 ? " (" + e.length() + "-byte payload)" : "");
     }
 
-    /** "closed TCP (fin)", "reset TCP (rst)", "ended TCP with an I/O error". */
+    /** "closed TCP (fin)", "half-closed TCP (fin, still reading)", "reset TCP (rst)", "ended TCP with an I/O error". */
     static String tcp(TcpEnd how) {
         return switch (how) {
             case FIN -> "closed TCP (fin)";
+            case HALF_CLOSE -> "half-closed TCP (fin, still reading)";
             case RESET -> "reset TCP (rst)";
             case IO_ERROR -> "ended TCP with an I/O error";
         };

@@ -234,6 +234,9 @@ public final class JfrSource {
             initiator = endpoint(role(cc.getString("initiator")), client);
             tcpClosedBy = endpoint(role(cc.getString("tcpClosedBy")), client);
             tcpEnd = tcpEnd(cc.getString("tcpEnd"));
+            if (tcpEnd == TcpEnd.FIN && cc.hasField("tcpHalfClose") && cc.getBoolean("tcpHalfClose")) {
+                tcpEnd = TcpEnd.HALF_CLOSE;
+            }
             // the close's own time: which end of a connection closed first (both in this JVM) is decided by it
             tcpTime = nanos(cc.getStartTime()) - (cc.hasField("sinceTcpClose") ? cc.getLong("sinceTcpClose") : 0);
             outcome = outcome(cc.getString("outcome"));

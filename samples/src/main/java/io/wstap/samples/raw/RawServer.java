@@ -44,7 +44,7 @@ public final class RawServer implements AutoCloseable {
         HIXIE_76
     }
 
-    static final String CHINESE_REASON = "孩子,地球太危险了,快回火星去吧!";
+    public static final String CHINESE_REASON = "孩子,地球太危险了,快回火星去吧!";
     static final int ANSWER_TIMEOUT_MILLIS = 300;
 
     private final ServerSocket socket;

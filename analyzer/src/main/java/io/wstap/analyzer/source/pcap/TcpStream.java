@@ -117,7 +117,9 @@ final class TcpStream implements ConnectionObserver {
             }
         }
         if (d.finAt >= 0 && d.next >= d.finAt && !ignored) {
-            end(d, TcpEnd.FIN, t);
+            // On the wire a FIN never says whether its sender still reads (a half-close, as Jetty does after each
+            // Close it sends): the engine must wait for an answering Close rather than judge at the FIN.
+            end(d, TcpEnd.HALF_CLOSE, t);
         }
     }
 
