@@ -193,9 +193,12 @@ final class Expect {
         if (tcp.isEmpty()) {
             fail("no TCP end at all on " + v.name() + linkHint + "\n" + story);
         }
-        long local = v.events().tcp.stream().filter(x -> x.endpoint() == Endpoint.LOCAL).count();
+        // A half-close (Jetty's shutdownOutput() after its Close, TLS close_notify) may precede the local close().
+        long local = v.events().tcp.stream().filter(x -> x.endpoint() == Endpoint.LOCAL && x.how() != TcpEnd.HALF_CLOSE).count();
+        long halfClosed = v.events().tcp.stream().filter(x -> x.how() == TcpEnd.HALF_CLOSE).count();
         long remote = v.events().tcp.stream().filter(x -> x.endpoint() == Endpoint.REMOTE).count();
-        if (local > 1 || remote > 1) {
+        if (local > 1 || remote > 1 || halfClosed > 1 || (halfClosed == 1 && !tcp.get(0).equals("LOCAL HALF_CLOSE")
+                && !tcp.get(1).equals("LOCAL HALF_CLOSE"))) {
             fail("TCP ends recorded more than once on " + v.name() + ": " + tcp + (tls ? ": the close (and EOF) of"
                     + " another connection's channel were credited to this TLS connection (that channel was linked"
                     + " to this connection's SSLEngine)" : "") + "\n" + story);
@@ -229,7 +232,7 @@ final class Expect {
     static void tcpEnds(Capture.View v, Endpoint first) {
         tcpSane(v);
         String story = story(v);
-        List<String> tcp = tcp(v);
+        List<String> tcp = tcp(v).stream().filter(x -> !x.equals("LOCAL HALF_CLOSE")).toList(); // see tcpSane
         if (first == Endpoint.REMOTE) {
             assertEquals(List.of("REMOTE FIN", "LOCAL FIN"), tcp, "TCP as " + v.name() + " saw it\n" + story);
         } else if (v.events().transport == Transport.TLS && tcp.size() == 2) {
@@ -254,7 +257,7 @@ final class Expect {
         String story = story(server);
         assertEquals(Outcome.CLEAN, server.r().outcome(), story);
         assertEquals(Role.SERVER, server.r().tcpClosedByRole(), story);
-        assertEquals(TcpEnd.FIN, server.r().tcpEnd(), story);
+        assertTrue(server.r().tcpEnd().orderly(), story); // a FIN, or Jetty's half-close before it
         assertEquals(List.of(), server.r().findings(), story);
         bothSawTheOthersClose(t, server);
     }
@@ -265,7 +268,7 @@ final class Expect {
         String story = story(client);
         assertEquals(Outcome.CLEAN_CLIENT_TCP_FIRST, client.r().outcome(), story);
         assertEquals(Role.CLIENT, client.r().tcpClosedByRole(), story);
-        assertEquals(TcpEnd.FIN, client.r().tcpEnd(), story);
+        assertTrue(client.r().tcpEnd().orderly(), story);
         assertEquals(List.of("WS304"), rules(client.r().findings()), story);
         assertEquals(Role.CLIENT, client.r().findings().get(0).role(), story);
         bothSawTheOthersClose(t, client);

@@ -20,8 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *
  * <p>What the libraries really do (JDK 17 and 25): the JDK HttpClient cuts a text message over 16 KiB into
  * 16 384-byte frames ({@link Expect#JDK_HTTP_CLIENT}); Jetty echoes every message as one frame (a 70 000-byte text
- * in one frame with a 64-bit length), answers the client's Close 1000 "bye" with the same code and reason, and then
- * ends TCP without reading the client's FIN. The JDK client closes its channel as soon as it has the server's Close,
+ * in one frame with a 64-bit length), answers the client's Close 1000 "bye" with the same code and reason, half-closes
+ * at once ({@code shutdownOutput()}) and then ends TCP without reading the client's FIN. The JDK client closes its channel as soon as it has the server's Close,
  * without waiting for the server's FIN: whether it reads that FIN first is a race (about a third of the runs), so its
  * socket sees either the server's FIN and then its own close (clean) or only its own close (clean-client-tcp-first,
  * WS304). Both are what the JDK client really does; anything else is not.
@@ -55,6 +55,8 @@ class JettyServerHttpClientAppIT {
             Expect.exchange(t, v, Transport.PLAIN, Expect.clientFrames(t, Expect.JDK_HTTP_CLIENT), Expect.serverFrames(t));
         }
         Expect.serverClosedTcpFirst(t, server);
+        // Jetty answers the Close, half-closes at once (shutdownOutput(): its FIN) and only then calls close().
+        assertEquals(List.of("LOCAL HALF_CLOSE", "LOCAL FIN"), Expect.tcp(server), cap.dump());
         jdkClientTcp(t, client);
         Expect.finReadAfterThePeersClose(client, server);
     }

@@ -1,7 +1,6 @@
 package io.wstap.samples;
 
 import io.wstap.capture.CaptureReplay;
-import io.wstap.capture.ReadReport;
 import io.wstap.engine.CloseEvent;
 import io.wstap.engine.CloseRecord;
 import io.wstap.engine.Endpoint;
@@ -15,11 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -39,39 +35,23 @@ final class SeedScenariosCount {
 class SeedScenariosIT {
     @TempDir
     static Path dir;
+    static ScenarioRun run;
     static CaptureReplay replay;
-    static Map<String, Integer> ports = new HashMap<>();
-    static Map<String, String> results = new HashMap<>();
+    static Map<String, String> results;
 
     @BeforeAll
     static void runScenarios() throws Exception {
-        Path capture = dir.resolve("seeds.wstap");
-        ForkedApp.Result run = ForkedApp.run("file=" + capture, SeedScenarios.class, 120);
-        assertEquals(0, run.exitCode(), run.stdout() + run.stderr());
-        Matcher m = Pattern.compile("scenario (\\S+): (.*) \\(server port (\\d+)\\)").matcher(run.stdout());
-        while (m.find()) {
-            results.put(m.group(1), m.group(2));
-            ports.put(m.group(1), Integer.parseInt(m.group(3)));
-        }
-        assertEquals(SeedScenariosCount.ALL, ports.size(), run.stdout());
-        replay = new CaptureReplay();
-        ReadReport report = CaptureReplay.replay(capture, replay);
-        assertTrue(report.clean(), report.toString());
+        run = ScenarioRun.run(dir.resolve("seeds.wstap"), SeedScenarios.class, SeedScenariosCount.ALL);
+        replay = run.replay;
+        results = run.results;
     }
 
-    /** The view of the socket whose local (server) or remote (client) port is the scenario's server port. */
     private static Reconstruction view(String scenario, Role side) {
-        String port = ":" + ports.get(scenario);
-        List<Reconstruction> found = replay.reconstructions().values().stream().filter(r -> {
-            CaptureReplay.Endpoints e = replay.endpoints(r.connectionId());
-            return side == Role.SERVER ? e.local().endsWith(port) : e.remote().endsWith(port);
-        }).toList();
-        assertEquals(1, found.size(), scenario + " " + side + ": " + found);
-        return found.get(0);
+        return run.view(scenario, side);
     }
 
     private static List<String> rules(Reconstruction r) {
-        return r.findings().stream().map(f -> f.rule().id()).sorted().toList();
+        return ScenarioRun.rules(r);
     }
 
     @Test

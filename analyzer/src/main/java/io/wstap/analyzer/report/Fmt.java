@@ -128,4 +128,9 @@ final class Fmt {
         java.nio.file.Path n = p.getFileName();
         return n == null ? p.toString() : n.toString();
     }
+
+    /** One stack entry for display: "at FRAME", or the agent's marker of cut library frames ("… 17 frames of ..."). */
+    static String frame(String entry) {
+        return entry.startsWith("\u2026") ? entry : "at " + entry;
+    }
 }

@@ -329,7 +329,7 @@ public final class HtmlReport implements ReportWriter {
             h.raw("<details open=\"open\"><summary>").text("stack of the " + f.side() + "'s " + f.stackKind())
                     .raw("</summary><pre>");
             for (String frame : f.stack()) {
-                h.text("at " + frame).raw("\n");
+                h.text(Fmt.frame(frame)).raw("\n");
             }
             h.raw("</pre></details>\n");
         } else if (View.stackKind(rule) != null && f.role() != null) {
@@ -516,7 +516,7 @@ public final class HtmlReport implements ReportWriter {
                         + (r.kind == ConnectionLog.Kind.TCP ? "close()" : "Close frame") + " at " + Fmt.rel(r.time, v.base()))
                         .raw("</summary><pre>");
                 for (String frame : r.stack) {
-                    h.text("at " + frame).raw("\n");
+                    h.text(Fmt.frame(frame)).raw("\n");
                 }
                 h.raw("</pre></details>\n");
             }

@@ -237,7 +237,7 @@ public final class TextReport implements ReportWriter {
         if (!f.stack().isEmpty()) {
             out.println(indent + "stack of the " + f.side() + "'s " + f.stackKind() + ":");
             for (String frame : f.stack()) {
-                out.println(indent + "  at " + Fmt.clean(frame));
+                out.println(indent + "  " + Fmt.frame(Fmt.clean(frame)));
             }
         } else if (View.stackKind(rule) != null && f.role() != null) {
             View own = f.role() == Role.CLIENT ? c.clientView() : c.serverView();

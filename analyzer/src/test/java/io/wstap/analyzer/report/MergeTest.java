@@ -135,6 +135,32 @@ class MergeTest {
         assertEquals(CaptureBuilder.CLOSE_CALL_STACK, texts(r.get("findings").get(0).get("stack")));
     }
 
+    /**
+     * A client gives up during a slow upgrade; the server answers 101 into the closed connection and only then reads
+     * the FIN. Both views agree the client closed first, but only the client's own knows the state it closed in.
+     */
+    @Test
+    void whenBothAgreeWhoClosedFirstTheClosersOwnViewDecides() throws IOException {
+        Path f = dir.resolve("slow-upgrade.wstap");
+        long t = CaptureBuilder.MONO + 1000 * MS;
+        byte[] request = Script.request("/slow", "").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        byte[] response = Script.response("").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        Script client = Script.empty().client(request).after(300).tcp(Role.CLIENT, TcpEnd.FIN);
+        Script server = Script.empty().client(request).after(2000).server(response).after(3)
+                .tcp(Role.CLIENT, TcpEnd.FIN).tcp(Role.SERVER, TcpEnd.FIN);
+        try (CaptureBuilder b = new CaptureBuilder(f)) {
+            b.connection(1, Role.CLIENT, CLIENT, SERVER, Transport.PLAIN, t, client);
+            b.connection(2, Role.SERVER, SERVER, CLIENT, Transport.PLAIN, t, server);
+        }
+        JsonNode r = json(f);
+        JsonNode c = r.get("connections").get(0);
+        assertEquals("client", c.get("tcpClosedBy").asText());
+        assertTrue(c.get("views").get(0).get("primary").asBoolean(), "view 1 is the client's: " + c);
+        assertEquals(1, r.get("findings").size(), r.toString());
+        assertEquals("WS308", r.get("findings").get(0).get("rule").asText());
+        assertEquals(List.of("WS301"), texts(c.get("views").get(1).get("superseded")), c.toString());
+    }
+
     @Test
     void closesThatCrossAreDecidedByTheServersView() throws IOException {
         Path f = dir.resolve("crossing.wstap");
