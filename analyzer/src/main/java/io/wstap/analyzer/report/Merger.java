@@ -5,6 +5,7 @@ import io.wstap.engine.Finding;
 import io.wstap.engine.Reconstruction;
 import io.wstap.engine.Role;
 import io.wstap.engine.Rule;
+import io.wstap.wire.HttpHead;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -27,7 +28,9 @@ import java.util.Set;
  *   <li><b>Pairing.</b> A view whose JVM is the client and one whose JVM is the server pair when the client's local
  *       address is the server's remote one and vice versa ("ip:port", IPv4-mapped IPv6 read as IPv4; unknown addresses
  *       never pair). Views whose lifetimes are more than a minute apart (wall clock) do not pair; several candidates for
- *       one address pair (a port reused) pair by nearest start time.</li>
+ *       one address pair (a port reused) pair by nearest start time. A client view that does not know its own address
+ *       (a client's SSLEngine knows only its peer) pairs by the server address and the Sec-WebSocket-Key, a per-connection
+ *       nonce both opening handshakes hold.</li>
  *   <li><b>Who closed TCP first.</b> A view that saw the peer's TCP close before its own is evidence (the peer's FIN
  *       or reset arrived first). Without evidence each view saw only its own close first (a socket closed without
  *       reading never sees the peer's FIN): when both ends are in one capture their close times share a clock and the
@@ -124,7 +127,45 @@ final class Merger {
                 }
             }
         }
+        pairByHandshakeKey(views, partner);
         return partner;
+    }
+
+    /**
+     * A view that does not know one of its addresses (a client's SSLEngine knows only its peer) pairs with the view of
+     * the other end that names the same server and carries the same Sec-WebSocket-Key: a random nonce per connection,
+     * which both ends' opening handshakes hold.
+     */
+    private static void pairByHandshakeKey(List<View> views, Map<View, View> partner) {
+        Map<String, View> servers = new HashMap<>();
+        Set<String> repeated = new HashSet<>(); // a key seen twice pairs nothing: no guessing
+        for (View v : views) {
+            String key = handshakeKey(v);
+            if (v.capturedAt() == Role.SERVER && key != null && !partner.containsKey(v)
+                    && servers.putIfAbsent(key, v) != null) {
+                repeated.add(key);
+            }
+        }
+        servers.keySet().removeAll(repeated);
+        for (View c : views) {
+            String key = handshakeKey(c);
+            if (c.capturedAt() != Role.CLIENT || key == null || partner.containsKey(c)
+                    || normalise(c.address(Role.CLIENT)) != null) {
+                continue;
+            }
+            View s = servers.get(key);
+            String server = normalise(c.address(Role.SERVER));
+            if (s != null && !partner.containsKey(s) && server != null && server.equals(normalise(s.address(Role.SERVER)))
+                    && couldOverlap(c, s)) {
+                partner.put(c, s);
+                partner.put(s, c);
+            }
+        }
+    }
+
+    private static String handshakeKey(View v) {
+        HttpHead request = v.reconstruction().request();
+        return request == null ? null : request.key();
     }
 
     /**

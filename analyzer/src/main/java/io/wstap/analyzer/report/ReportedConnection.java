@@ -129,11 +129,20 @@ public final class ReportedConnection {
 
     /** The client's "ip:port", null when unknown. */
     public String client() {
-        return clientView != null ? clientView.address(Role.CLIENT) : primary.address(Role.CLIENT);
+        return known(clientView, serverView, Role.CLIENT);
     }
 
     /** The server's "ip:port", null when unknown. */
     public String server() {
-        return serverView != null ? serverView.address(Role.SERVER) : primary.address(Role.SERVER);
+        return known(serverView, clientView, Role.SERVER);
+    }
+
+    /** The side's own view's name for it, else the other view's (a client's SSLEngine does not know its own). */
+    private String known(View own, View other, Role role) {
+        String a = own != null ? own.address(role) : primary.address(role);
+        if ((a == null || a.indexOf('?') >= 0) && other != null && other.address(role) != null) {
+            return other.address(role);
+        }
+        return a;
     }
 }
