@@ -4,6 +4,7 @@ import io.wstap.capture.CaptureHeader;
 import io.wstap.capture.CaptureReplay;
 import io.wstap.capture.Damage;
 import io.wstap.capture.ReadReport;
+import io.wstap.capture.StackCut;
 import io.wstap.capture.Transport;
 import io.wstap.engine.CloseEvent;
 import io.wstap.engine.CloseRecord;
@@ -301,41 +302,30 @@ public final class JfrSource {
     }
 
     /**
-     * A JFR stack as the agent's Stacks class writes one into a capture: JDK and wstap frames left out, then at most
-     * {@link #STACK_DEPTH} frames as {@code StackTraceElement.toString()} has them. JFR keeps no source file name: it
+     * A JFR stack as the agent writes one into a capture ({@link StackCut}: the same frames left out and cut), at most
+     * {@link #STACK_DEPTH} entries as {@code StackTraceElement.toString()} has them. JFR keeps no source file name: it
      * is taken to be the top-level class's simple name + ".java", as javac names it.
      */
     static List<String> stack(RecordedStackTrace st) {
         if (st == null) {
             return List.of();
         }
-        List<String> kept = new ArrayList<>(STACK_DEPTH);
-        for (RecordedFrame f : st.getFrames()) {
-            if (kept.size() >= STACK_DEPTH) {
-                break;
-            }
-            if (!f.isJavaFrame() || f.getMethod() == null || f.getMethod().getType() == null) {
-                continue;
-            }
-            String cls = f.getMethod().getType().getName();
-            if (isInfrastructure(cls)) {
-                continue;
-            }
-            String simple = cls.substring(cls.lastIndexOf('.') + 1);
-            int dollar = simple.indexOf('$');
-            String source = (dollar > 0 ? simple.substring(0, dollar) : simple) + ".java";
-            int line = f.getLineNumber();
-            kept.add(cls + "." + f.getMethod().getName() + "(" + source + (line > 0 ? ":" + line : "") + ")");
-        }
-        return kept;
+        return StackCut.keep(st.getFrames().iterator(), JfrSource::javaClass, JfrSource::frameText, STACK_DEPTH);
     }
 
-    /** As the agent's Stacks, plus io.wstap.jfr (the emitter and its events, which a capture's stacks never see). */
-    static boolean isInfrastructure(String className) {
-        return className.startsWith("java.") || className.startsWith("javax.") || className.startsWith("jdk.")
-                || className.startsWith("sun.") || className.startsWith("com.sun.") || className.startsWith("io.wstap.agent.tap.")
-                || className.startsWith("io.wstap.engine.") || className.startsWith("io.wstap.wire.")
-                || className.startsWith("io.wstap.capture.") || className.startsWith("io.wstap.jfr.");
+    /** The frame's class, or null when it is not a Java frame with a known method. */
+    private static String javaClass(RecordedFrame f) {
+        return !f.isJavaFrame() || f.getMethod() == null || f.getMethod().getType() == null ? null
+                : f.getMethod().getType().getName();
+    }
+
+    private static String frameText(RecordedFrame f) {
+        String cls = f.getMethod().getType().getName();
+        String simple = cls.substring(cls.lastIndexOf('.') + 1);
+        int dollar = simple.indexOf('$');
+        String source = (dollar > 0 ? simple.substring(0, dollar) : simple) + ".java";
+        int line = f.getLineNumber();
+        return cls + "." + f.getMethod().getName() + "(" + source + (line > 0 ? ":" + line : "") + ")";
     }
 
     private static long nanos(Instant i) {
