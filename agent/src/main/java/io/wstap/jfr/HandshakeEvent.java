@@ -53,6 +53,10 @@ public final class HandshakeEvent extends jdk.jfr.Event {
     @Description("The request's Sec-WebSocket-Version")
     public String version;
 
+    @Label("Key")
+    @Description("The request's Sec-WebSocket-Key: a nonce per connection, which pairs the two ends' events")
+    public String key;
+
     @Label("Offered Subprotocols")
     public String offeredProtocols;
 

@@ -90,6 +90,7 @@ public final class JfrEmitter {
                 e.host = request.host();
                 e.origin = request.origin();
                 e.version = request.version();
+                e.key = request.key();
                 e.offeredProtocols = request.protocol();
                 e.offeredExtensions = request.extensions();
             }

@@ -199,7 +199,7 @@ public final class JfrSource {
         if (hs != null) {
             hsTime = nanos(hs.getStartTime());
             request = new HttpHead(true, str(hs, "method", "GET"), hs.getString("path"), 0, null, str(hs, "host", null),
-                    "websocket", "Upgrade", null, str(hs, "version", null), str(hs, "offeredProtocols", null),
+                    "websocket", "Upgrade", str(hs, "key", null), str(hs, "version", null), str(hs, "offeredProtocols", null),
                     str(hs, "offeredExtensions", null), null, null, null, str(hs, "origin", null), null, 0);
             response = new HttpHead(false, null, null, hs.getInt("status"), str(hs, "reason", null), null, null, null,
                     null, null, hs.getString("subprotocol"), hs.getString("extensions"), null, null, null, null, null, 0);
