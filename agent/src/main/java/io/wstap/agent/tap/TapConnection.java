@@ -42,6 +42,8 @@ final class TapConnection implements ConnectionObserver {
     private String remote = "?";
     /** The ConnectionClosed event was emitted (at the first TCP close). */
     private boolean closedEventSent;
+    /** This end left the open-connections count (first TCP close, or collected without close()). */
+    private boolean ended;
     /**
      * TLS only: the channel under this connection reached EOF or a reset. Seen at the socket, that can come before the
      * SSLEngine has unwrapped the last records (another thread does it), so it is applied when this side closes.
@@ -77,9 +79,18 @@ final class TapConnection implements ConnectionObserver {
             engine.onTcpClosed(Endpoint.REMOTE, deferredRemoteEnd, now); // the peer had ended first
         }
         engine.onTcpClosed(who, how, now);
+        endOnce();
         if (declared && runtime.jfr && !closedEventSent) {
             closedEventSent = true; // the outcome is decided at the first TCP close
             JfrEmitter.connectionClosed(engine.reconstruction(), local, remote, transport);
+        }
+    }
+
+    /** Counts this end out of the open connections, once (a connection's first TCP close decides). */
+    synchronized void endOnce() {
+        if (declared && !ended) {
+            ended = true;
+            runtime.connectionEnded();
         }
     }
 
@@ -100,6 +111,7 @@ final class TapConnection implements ConnectionObserver {
             local = Addresses.local(socket);
             remote = Addresses.remote(socket);
             runtime.recorder.putConnection(id, time, local, remote, transport);
+            runtime.connectionOpened();
         }
     }
 
@@ -139,7 +151,7 @@ final class TapConnection implements ConnectionObserver {
             if (runtime.jfr && frame.opcode() == Opcode.CLOSE) {
                 Endpoint client = c.clientEndpoint();
                 Role role = client == null ? null : sender == client ? Role.CLIENT : Role.SERVER;
-                JfrEmitter.close(id, sender == Endpoint.LOCAL, role, frame, local, remote);
+                JfrEmitter.close(id, sender == Endpoint.LOCAL, role, frame, c.framesFrom(sender), local, remote);
             }
         }
     }
