@@ -216,7 +216,9 @@ public final class JfrSource {
             long t = nanos(e.getStartTime());
             int code = e.getInt("code");
             String reason = e.getString("reason") == null ? "" : e.getString("reason");
-            closeFrames.add(new CloseRecord(from, roleOf(from, client), code, reason, t, -1));
+            // frameIndex (agents since the watch issue) lets a framing finding on this very Close take its stack
+            long index = e.hasField("frameIndex") ? e.getLong("frameIndex") : -1;
+            closeFrames.add(new CloseRecord(from, roleOf(from, client), code, reason, t, index));
             log.close(t, from, code, reason, reason.isEmpty() && code < 0 ? 0 : 2 + reason.length(),
                     protocol == Protocol.HIXIE76, -1);
         }
