@@ -24,7 +24,8 @@ import java.util.concurrent.Callable;
             "  wstap analyze --fail-on warning client.wstap server.wstap      CI gate; both ends, shown once",
             "",
             "Run 'wstap help analyze' for the options and exit codes."},
-        subcommands = {AnalyzeCommand.class, picocli.CommandLine.HelpCommand.class})
+        subcommands = {AnalyzeCommand.class, WatchCommand.class, RecordCommand.class,
+                picocli.CommandLine.HelpCommand.class})
 public final class WstapCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -304,7 +304,7 @@ public final class JfrSource {
      * {@link #STACK_DEPTH} frames as {@code StackTraceElement.toString()} has them. JFR keeps no source file name: it
      * is taken to be the top-level class's simple name + ".java", as javac names it.
      */
-    static List<String> stack(RecordedStackTrace st) {
+    public static List<String> stack(RecordedStackTrace st) {
         if (st == null) {
             return List.of();
         }
@@ -317,7 +317,8 @@ public final class JfrSource {
                 continue;
             }
             String cls = f.getMethod().getType().getName();
-            if (isInfrastructure(cls)) {
+            if (isInfrastructure(cls) || cls.contains("$$Lambda")) {
+                // a lambda's hidden class: StackTraceElement (the capture's stacks) leaves it out too
                 continue;
             }
             String simple = cls.substring(cls.lastIndexOf('.') + 1);
