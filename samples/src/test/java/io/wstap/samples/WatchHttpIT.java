@@ -43,8 +43,10 @@ class WatchHttpIT {
     @Test
     void thePageShowsTheLiveFiguresInChromium() throws Exception {
         assertTrue(Files.isExecutable(Path.of(CHROMIUM)), CHROMIUM + " is missing: apt-get install chromium");
+        LiveTarget.Wstap w;
         try (LiveTarget target = LiveTarget.start(dir, "quiet=true,file=" + dir.resolve("h.wstap"), true)) {
-            LiveTarget.Wstap w = new LiveTarget.Wstap("watch", "--duration", "40s", "--http", "127.0.0.1:0",
+            // long enough for a loaded machine; the target's end (closing it below) ends the watch
+            w = new LiveTarget.Wstap("watch", "--duration", "180s", "--http", "127.0.0.1:0",
                     "127.0.0.1:" + target.jmxPort);
             w.awaitErr("live page at ");
             Matcher m = Pattern.compile("live page at (http://127\\.0\\.0\\.1:(\\d+)/)").matcher(w.err());
@@ -71,6 +73,7 @@ class WatchHttpIT {
             Path png = Path.of("target", "watch-page.png").toAbsolutePath();
             Files.deleteIfExists(png);
             chromium(url, "--screenshot=" + png);
+            assertTrue(Files.exists(png), "no screenshot: " + Files.readString(Path.of("target", "chromium-watch.log")));
             assertTrue(Files.size(png) > 10_000, "a rendered page, not a blank one");
 
             // Only the address asked for, and only requests naming it.
@@ -88,8 +91,8 @@ class WatchHttpIT {
                     }
                 }
             }
-            w.join();
         }
+        assertEquals(0, w.join(), w.err());
     }
 
     /** /snapshot.json once the round and the held connections are in (the stream has a second or two of latency). */
@@ -111,8 +114,8 @@ class WatchHttpIT {
     }
 
     /**
-     * Headless Chromium on the page. The event stream never ends, so a virtual-time budget never expires for a
-     * screenshot: that one is taken after a real 4 s ({@code --timeout}).
+     * Headless Chromium on the page, which stops its event stream after 2 updates ({@code ?messages=2}): an open stream
+     * would keep the network busy and the virtual-time budget from ever expiring.
      */
     private String chromium(String url, String what) throws Exception {
         Path profile = Files.createTempDirectory(dir, "chromium");
@@ -120,8 +123,8 @@ class WatchHttpIT {
         Process p = new ProcessBuilder(CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                 "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--user-data-dir=" + profile, "--window-size=1100,1000",
-                what.startsWith("--screenshot") ? "--timeout=4000" : "--virtual-time-budget=3000", what, url)
-                .redirectOutput(out.toFile()).redirectError(dir.resolve("chromium-err.txt").toFile()).start();
+                "--virtual-time-budget=5000", what, url + "?messages=2")
+                .redirectOutput(out.toFile()).redirectError(Path.of("target", "chromium-watch.log").toFile()).start();
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "chromium did not finish");
         return Files.readString(out, StandardCharsets.UTF_8);
     }
