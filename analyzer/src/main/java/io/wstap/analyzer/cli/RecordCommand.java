@@ -153,7 +153,9 @@ public final class RecordCommand implements Callable<Integer> {
             throw new TargetException(jvm.target() + " has no FlightRecorderMXBean (" + e.getMessage()
                     + "; expected a JDK 11+ target with the jdk.management.jfr module)");
         }
-        RecordingOptions options = new RecordingOptions.Builder().name("wstap record").disk("true").build();
+        // The target's own stop a minute after ours: a record killed mid-way (Ctrl-C) leaves no recording running.
+        RecordingOptions options = new RecordingOptions.Builder().name("wstap record").disk("true")
+                .duration((limit.toSeconds() + 60) + " s").build();
         RecordingConfiguration settings = new RecordingConfiguration.JfcFileConfiguration(
                 new ByteArrayInputStream(WstapSettings.jfcWithJvmInformation().getBytes(StandardCharsets.UTF_8)));
         try (Recording rec = frc.newRecording(options, settings)) {
