@@ -321,6 +321,14 @@ public final class Connection {
         return names;
     }
 
+    /**
+     * Frames of {@code sender} counted so far; during {@link ConnectionObserver#onFrame} (called before counting), the
+     * index that frame gets, as a {@link Finding}'s frameIndex.
+     */
+    public long framesFrom(Endpoint sender) {
+        return side(sender).frames;
+    }
+
     /** A frame sent by {@code sender}. The view is read during the call only. */
     public void onFrame(Endpoint sender, long timeNanos, Frame f) {
         observer.onFrame(this, sender, timeNanos, f);

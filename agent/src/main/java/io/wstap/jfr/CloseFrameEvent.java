@@ -36,4 +36,8 @@ public final class CloseFrameEvent extends jdk.jfr.Event {
 
     @Label("Remote Address")
     public String remote;
+
+    @Label("Frame Index")
+    @Description("Index of this frame among its sender's frames on the connection (0-based), as a Finding's frameIndex")
+    public long frameIndex;
 }

@@ -9,6 +9,9 @@ import io.wstap.wire.Frame;
 import io.wstap.wire.HttpHead;
 import jdk.jfr.EventType;
 import jdk.jfr.FlightRecorder;
+import jdk.jfr.FlightRecorderListener;
+
+import java.util.function.Consumer;
 
 /**
  * The one place the tap meets JFR. Events are committed on the application thread (JFR then takes the true time and
@@ -54,7 +57,9 @@ public final class JfrEmitter {
         e.commit();
     }
 
-    public static void close(long connectionId, boolean outbound, Role sender, Frame f, String local, String remote) {
+    /** A Close frame; {@code frameIndex} is its index among its sender's frames (what a Finding about it carries). */
+    public static void close(long connectionId, boolean outbound, Role sender, Frame f, long frameIndex, String local,
+                             String remote) {
         if (!live()) {
             return;
         }
@@ -67,8 +72,32 @@ public final class JfrEmitter {
             e.reason = f.closeReason();
             e.local = local;
             e.remote = remote;
+            e.frameIndex = frameIndex;
             e.commit();
         }
+    }
+
+    /**
+     * Registers the periodic {@link StatsEvent}, filled by {@code counters}, once JFR is initialised (at once if it
+     * already is). Not before: registering an event type loads JFR's metadata, which a JVM without a recording should
+     * not pay for.
+     */
+    public static void registerStats(Consumer<StatsEvent> counters) {
+        FlightRecorder.addListener(new FlightRecorderListener() {
+            private boolean registered;
+
+            @Override
+            public synchronized void recorderInitialized(FlightRecorder recorder) {
+                if (!registered) {
+                    registered = true;
+                    FlightRecorder.addPeriodicEvent(StatsEvent.class, () -> {
+                        StatsEvent e = new StatsEvent();
+                        counters.accept(e);
+                        e.commit();
+                    });
+                }
+            }
+        });
     }
 
     public static void handshake(long connectionId, boolean localIsClient, HttpHead request, HttpHead response,

@@ -48,6 +48,11 @@ final class Recorder {
     private final AtomicLong head = new AtomicLong();
     private volatile long tail;
     private final AtomicLong dropped = new AtomicLong();
+    /**
+     * Frames and payload bytes drained, each way: written by the writer thread once per drain (plain counting in
+     * locals per record), read by the JFR periodic hook. Nothing is counted on the application threads.
+     */
+    private volatile long framesIn, framesOut, bytesIn, bytesOut;
 
     Recorder(int slots, Reasons reasons) {
         this.reasons = reasons;
@@ -64,6 +69,22 @@ final class Recorder {
     /** Records dropped because the ring was full, since the start. */
     long dropped() {
         return dropped.get();
+    }
+
+    long framesIn() {
+        return framesIn;
+    }
+
+    long framesOut() {
+        return framesOut;
+    }
+
+    long bytesIn() {
+        return bytesIn;
+    }
+
+    long bytesOut() {
+        return bytesOut;
     }
 
     int capacity() {
@@ -234,6 +255,7 @@ final class Recorder {
     int drain(CaptureSink sink, Frame frame, byte[] closeScratch) {
         int n = 0;
         long t = tail;
+        long fIn = 0, fOut = 0, bIn = 0, bOut = 0;
         while (published.get((int) (t & mask)) == t) {
             int b = base(t);
             long word0 = data[b];
@@ -269,6 +291,13 @@ final class Recorder {
                             (int) data[b + 5], data[b + 4], (int) (bits >>> 24 & 0xFF), data[b + 6], (bits & 4) != 0,
                             (bits & 8) != 0, (bits & 16) != 0, closeScratch, 0, closeLen);
                     sink.frame(id, time, endpoint, frame, (int) (data[b + 5] >> 32));
+                    if (endpoint == Endpoint.LOCAL) {
+                        fOut++;
+                        bOut += frame.payloadLength();
+                    } else {
+                        fIn++;
+                        bIn += frame.payloadLength();
+                    }
                 }
                 case INVALID_TEXT -> sink.invalidText(id, time, endpoint, data[b + 3]);
                 case TCP_CLOSED -> sink.tcpClosed(id, time, endpoint, TCP_ENDS[(int) (data[b + 3] & 0xFF)],
@@ -280,6 +309,12 @@ final class Recorder {
             t += slots;
             tail = t; // frees the slots for producers
             n++;
+        }
+        if (n > 0) {
+            framesIn += fIn; // one writer: the read-modify-write of a volatile is safe here
+            framesOut += fOut;
+            bytesIn += bIn;
+            bytesOut += bOut;
         }
         return n;
     }

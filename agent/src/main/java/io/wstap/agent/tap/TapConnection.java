@@ -44,6 +44,8 @@ final class TapConnection implements ConnectionObserver {
     private boolean closedEventSent;
     /** A TCP end was seen but the outcome waits for a Close answer (see {@link #closedEventIfDecided}). */
     private boolean closedEventPending;
+    /** This end left the open-connections count (first TCP close, or collected without close()). */
+    private boolean ended;
     /**
      * TLS only: the channel under this connection reached EOF or a reset. Seen at the socket, that can come before the
      * SSLEngine has unwrapped the last records (another thread does it), so it is applied when this side closes.
@@ -85,6 +87,7 @@ final class TapConnection implements ConnectionObserver {
             engine.onTcpClosed(Endpoint.REMOTE, deferredRemoteEnd, now); // the peer had ended first
         }
         engine.onTcpClosed(who, how, now);
+        endOnce();
         if (declared && runtime.jfr && !closedEventSent) {
             closedEventPending = true;
             closedEventIfDecided();
@@ -100,6 +103,14 @@ final class TapConnection implements ConnectionObserver {
             closedEventPending = false;
             closedEventSent = true;
             JfrEmitter.connectionClosed(engine.reconstruction(), local, remote, transport);
+        }
+    }
+
+    /** Counts this end out of the open connections, once (a connection's first TCP close decides). */
+    synchronized void endOnce() {
+        if (declared && !ended) {
+            ended = true;
+            runtime.connectionEnded();
         }
     }
 
@@ -120,6 +131,7 @@ final class TapConnection implements ConnectionObserver {
             local = Addresses.local(socket);
             remote = Addresses.remote(socket);
             runtime.recorder.putConnection(id, time, local, remote, transport);
+            runtime.connectionOpened();
         }
     }
 
@@ -159,7 +171,7 @@ final class TapConnection implements ConnectionObserver {
             if (runtime.jfr && frame.opcode() == Opcode.CLOSE) {
                 Endpoint client = c.clientEndpoint();
                 Role role = client == null ? null : sender == client ? Role.CLIENT : Role.SERVER;
-                JfrEmitter.close(id, sender == Endpoint.LOCAL, role, frame, local, remote);
+                JfrEmitter.close(id, sender == Endpoint.LOCAL, role, frame, c.framesFrom(sender), local, remote);
             }
         }
     }

@@ -33,6 +33,9 @@ public final class TapRuntime {
     private final CaptureWriter writer;
     private final AtomicLong nextId = new AtomicLong(1);
     private final AtomicLong tapErrors = new AtomicLong();
+    /** WebSocket connection ends declared, and those ended: once per connection, never per frame. */
+    private final AtomicLong connectionsOpened = new AtomicLong();
+    private final AtomicLong connectionsEnded = new AtomicLong();
     private volatile boolean running = true;
     private final Thread writerThread;
 
@@ -63,10 +66,34 @@ public final class TapRuntime {
         Addresses.socketImplLocalPort = localPort;
     }
 
-    /** Turns JFR events on (the installer checked that jdk.jfr is present). */
+    /** Turns JFR events on (the installer checked that jdk.jfr is present), with the periodic io.wstap.Stats. */
     public void enableJfr() {
         io.wstap.jfr.JfrEmitter.enable(true);
         jfr = true;
+        try {
+            // Read once a second on JFR's periodic thread: counters that exist anyway, nothing added per frame.
+            io.wstap.jfr.JfrEmitter.registerStats(e -> {
+                e.framesIn = recorder.framesIn();
+                e.framesOut = recorder.framesOut();
+                e.bytesIn = recorder.bytesIn();
+                e.bytesOut = recorder.bytesOut();
+                long opened = connectionsOpened.get();
+                e.connectionsOpened = opened;
+                e.openConnections = Math.max(0, opened - connectionsEnded.get());
+                e.droppedRecords = recorder.dropped();
+                e.tapErrors = tapErrors.get();
+            });
+        } catch (Throwable t) {
+            System.err.println("wstap: no io.wstap.Stats event (" + t + ")"); // the other events still work
+        }
+    }
+
+    void connectionOpened() {
+        connectionsOpened.incrementAndGet();
+    }
+
+    void connectionEnded() {
+        connectionsEnded.incrementAndGet();
     }
 
     /** Starts the writer thread and makes the hooks live. */
@@ -164,6 +191,7 @@ public final class TapRuntime {
                 }
                 for (Object gone : table.expunge()) {
                     if (gone instanceof TapConnection c) {
+                        c.endOnce();
                         writer.forget(c.id); // collected without close(): nothing more will come for it
                     }
                 }

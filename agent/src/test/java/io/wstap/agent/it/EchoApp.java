@@ -33,6 +33,8 @@ public final class EchoApp {
             int code = closed.get(10, TimeUnit.SECONDS);
             Thread.sleep(200); // let the client see the server's FIN
             System.out.println("closed " + code);
+            // JfrIT: stay past a period of the 1 s io.wstap.Stats event, so one carries the final counters
+            Thread.sleep(Long.getLong("echo.linger", 0));
         }
     }
 

@@ -36,10 +36,11 @@ class JfrIT {
         return p;
     }
 
-    private List<RecordedEvent> record(boolean frames, String agentOptions) throws Exception {
+    private List<RecordedEvent> record(boolean frames, String agentOptions, String... jvmOptions) throws Exception {
         Path jfr = dir.resolve("rec-" + frames + ".jfr");
-        ForkedJvm.Result run = ForkedJvm.run(agentOptions + ",file=" + dir.resolve("c-" + frames + ".wstap"),
-                List.of("-XX:StartFlightRecording=filename=" + jfr + ",settings=" + settings(frames)),
+        List<String> jvm = new java.util.ArrayList<>(List.of(jvmOptions));
+        jvm.add("-XX:StartFlightRecording=filename=" + jfr + ",settings=" + settings(frames));
+        ForkedJvm.Result run = ForkedJvm.run(agentOptions + ",file=" + dir.resolve("c-" + frames + ".wstap"), jvm,
                 ForkedJvm.testClasses(), EchoApp.class.getName(), 60);
         assertEquals(0, run.exitCode(), run.stderr());
         return RecordingFile.readAllEvents(jfr);
@@ -86,6 +87,28 @@ class JfrIT {
         // 3 texts + Close each way, seen from both ends: 16 frame events.
         assertEquals(16, named(events, "io.wstap.Frame").size());
         assertTrue(named(events, "io.wstap.Frame").stream().allMatch(e -> e.getLong("payloadLength") <= 7));
+    }
+
+    @Test
+    void closeFramesCarryTheirFrameIndexAndStatsCountFramesEachWay() throws Exception {
+        List<RecordedEvent> events = record(false, "quiet=true", "-Decho.linger=2500");
+        // Each end sent 3 texts then its Close: the Close is frame 3 of its sender, whichever end recorded it.
+        List<RecordedEvent> closes = named(events, "io.wstap.Close");
+        assertEquals(4, closes.size(), closes.toString());
+        for (RecordedEvent e : closes) {
+            assertEquals(3, e.getLong("frameIndex"), e.toString());
+        }
+        List<RecordedEvent> stats = named(events, "io.wstap.Stats");
+        assertTrue(stats.size() >= 2, "one a second: " + stats);
+        RecordedEvent last = stats.get(stats.size() - 1);
+        // Both ends in this JVM: 4 frames sent by each end, 4 received by each (payloads "hello i" and "done").
+        assertEquals(8, last.getLong("framesOut"), last.toString());
+        assertEquals(8, last.getLong("framesIn"), last.toString());
+        assertEquals(last.getLong("bytesOut"), last.getLong("bytesIn"), last.toString());
+        assertEquals(2 * (3 * 7 + 6), last.getLong("bytesOut"), last.toString());
+        assertEquals(2, last.getLong("connectionsOpened"), last.toString());
+        assertEquals(0, last.getLong("openConnections"), last.toString());
+        assertEquals(0, last.getLong("droppedRecords"), last.toString());
     }
 
     @Test

@@ -14,7 +14,8 @@ import java.util.concurrent.Callable;
         header = "See how WebSocket connections close inside the JVM.",
         synopsisHeading = "%nUsage: ",
         description = {"", "Reads the captures of the wstap agent (-javaagent), rebuilds each WebSocket connection's "
-                + "opening and closing handshake, and flags problems by rule (RFC 6455 section and a fix)."},
+                + "opening and closing handshake, and flags problems by rule (RFC 6455 section and a fix). Watches "
+                + "or records a running JVM's WebSocket events live over JMX."},
         commandListHeading = "%nCommands:%n",
         footerHeading = "%nExamples:%n",
         footer = {
@@ -22,9 +23,13 @@ import java.util.concurrent.Callable;
             "  wstap analyze app.wstap                                         report on the terminal",
             "  wstap analyze --format json -o report.json app.wstap           JSON for tools",
             "  wstap analyze --fail-on warning client.wstap server.wstap      CI gate; both ends, shown once",
+            "  wstap watch 12345                                               live dashboard of a running JVM",
+            "  wstap watch --http 127.0.0.1:8090 127.0.0.1:9010               ... and a live web page",
+            "  wstap record --duration 30s -o app.jfr 12345                   record over JMX, then analyze",
             "",
-            "Run 'wstap help analyze' for the options and exit codes."},
-        subcommands = {AnalyzeCommand.class, picocli.CommandLine.HelpCommand.class})
+            "Run 'wstap help analyze' (watch, record) for the options and exit codes."},
+        subcommands = {AnalyzeCommand.class, WatchCommand.class, RecordCommand.class,
+                picocli.CommandLine.HelpCommand.class})
 public final class WstapCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -43,7 +48,14 @@ public final class WstapCommand implements Callable<Integer> {
             "     wstap analyze --fail-on warning app.wstap               exit 1 on any warning or error (CI)",
             "     wstap analyze client.wstap server.wstap                 both ends of the same connections, shown once",
             "",
-            "Commands: analyze, help.  Options: 'wstap help analyze'.  Version: 'wstap --version'.");
+            "3. Or watch it live, over JMX (the JVM runs the agent, JDK 16+):",
+            "     wstap watch 12345                                       dashboard: connections, frames/s, closes, findings",
+            "     wstap watch --attach 12345                              load the agent into a running JVM first",
+            "     wstap watch --http 127.0.0.1:8090 127.0.0.1:9010        a JMX port; and a live web page",
+            "     wstap record --duration 30s -o app.jfr 12345            a JFR recording of 30 s, then its report",
+            "",
+            "Commands: analyze, watch, record, help.  Options: 'wstap help analyze' (watch, record).  "
+                    + "Version: 'wstap --version'.");
 
     @Override
     public Integer call() {

@@ -217,7 +217,9 @@ public final class JfrSource {
             long t = nanos(e.getStartTime());
             int code = e.getInt("code");
             String reason = e.getString("reason") == null ? "" : e.getString("reason");
-            closeFrames.add(new CloseRecord(from, roleOf(from, client), code, reason, t, -1));
+            // frameIndex (agents since the watch issue) lets a framing finding on this very Close take its stack
+            long index = e.hasField("frameIndex") ? e.getLong("frameIndex") : -1;
+            closeFrames.add(new CloseRecord(from, roleOf(from, client), code, reason, t, index));
             log.close(t, from, code, reason, reason.isEmpty() && code < 0 ? 0 : 2 + reason.length(),
                     protocol == Protocol.HIXIE76, -1);
         }
@@ -306,17 +308,23 @@ public final class JfrSource {
      * {@link #STACK_DEPTH} entries as {@code StackTraceElement.toString()} has them. JFR keeps no source file name: it
      * is taken to be the top-level class's simple name + ".java", as javac names it.
      */
-    static List<String> stack(RecordedStackTrace st) {
+    public static List<String> stack(RecordedStackTrace st) {
         if (st == null) {
             return List.of();
         }
         return StackCut.keep(st.getFrames().iterator(), JfrSource::javaClass, JfrSource::frameText, STACK_DEPTH);
     }
 
-    /** The frame's class, or null when it is not a Java frame with a known method. */
+    /**
+     * The frame's class, or null when it is not a Java frame with a known method, or a lambda's hidden class (which
+     * StackWalker, and so the capture's stacks, leave out too).
+     */
     private static String javaClass(RecordedFrame f) {
-        return !f.isJavaFrame() || f.getMethod() == null || f.getMethod().getType() == null ? null
-                : f.getMethod().getType().getName();
+        if (!f.isJavaFrame() || f.getMethod() == null || f.getMethod().getType() == null) {
+            return null;
+        }
+        String cls = f.getMethod().getType().getName();
+        return cls.contains("$$Lambda") ? null : cls;
     }
 
     private static String frameText(RecordedFrame f) {
