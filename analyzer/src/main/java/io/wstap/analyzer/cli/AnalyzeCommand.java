@@ -77,7 +77,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Parameters(arity = "1..*", paramLabel = "FILE",
-            description = "Captures of the wstap agent (.wstap). pcap, pcapng and JFR are recognised but not read yet.")
+            description = "Captures of the wstap agent (.wstap), pcap or pcapng files (tcpdump, dumpcap, Wireshark) and JFR recordings of the agent's events (.jfr); the kind is read from the first bytes.")
     List<Path> files = new ArrayList<>();
 
     @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
