@@ -72,7 +72,8 @@ class LoadIT {
             assertEquals(before.capacity, after.capacity, "the table shrank back to its initial size");
             assertEquals(0, count(histAfter, "io.wstap.agent.tap.TapConnection"));
             assertEquals(0, count(histAfter, "io.wstap.engine.Connection"));
-            withAgent = new long[] {open.heap - before.heap, wstapBytes, open.capacity, openMillis};
+            withAgent = new long[] {open.heap - before.heap, wstapBytes, before.heap};
+            report("with agent, idle: wstap objects %d bytes", wstapBytes(histBefore));
             report("with agent: %d connections opened in %d ms; table %d -> %d entries (capacity %d -> %d);"
                             + " wstap objects +%d bytes (%d per connection); heap after GC +%d bytes",
                     OPEN, openMillis, before.table, open.table, before.capacity, open.capacity, wstapBytes,
@@ -80,6 +81,7 @@ class LoadIT {
             report("wstap classes at %d open: %s", OPEN, top(histOpen, 12));
         }
         long withoutAgent;
+        long idleWithout;
         try (Server server = new Server(dir, null)) {
             Stats before = server.stats();
             List<Socket> clients = new ArrayList<>();
@@ -89,14 +91,16 @@ class LoadIT {
             Stats open = server.stats();
             assertEquals(-1, open.table, "no agent in the baseline run");
             withoutAgent = open.heap - before.heap;
+            idleWithout = before.heap;
             for (Socket s : clients) {
                 closeWebSocket(s);
             }
             server.awaitOpen(0);
         }
         long agentHeap = withAgent[0] - withoutAgent;
-        report("without agent: heap after GC +%d bytes; the agent's share: %d bytes in all, %d per open connection",
-                withoutAgent, agentHeap, agentHeap / OPEN);
+        report("without agent: heap after GC +%d bytes; the agent's share: %d bytes in all, %d per open connection;"
+                + " idle heap with the agent %d bytes more than without", withoutAgent, agentHeap, agentHeap / OPEN,
+                withAgent[2] - idleWithout);
         // What docs/reliability.md states (about 2.6 KB each): bounded, with a margin for JDK and GC differences.
         assertTrue(agentHeap / OPEN < 4096, "agent heap per open connection: " + agentHeap / OPEN);
         assertTrue(withAgent[1] / OPEN < 4096, "wstap objects per open connection: " + withAgent[1] / OPEN);
@@ -331,14 +335,17 @@ class LoadIT {
         return v == null ? 0 : v[0];
     }
 
-    /** Bytes of every live object of a wstap class (the relocated Byte Buddy included). */
+    /** Bytes of every live object of the agent's classes (the relocated Byte Buddy included; not this test's app). */
     static long wstapBytes(Map<String, long[]> hist) {
-        return hist.entrySet().stream().filter(e -> e.getKey().startsWith("io.wstap."))
-                .mapToLong(e -> e.getValue()[1]).sum();
+        return hist.entrySet().stream().filter(e -> isAgentClass(e.getKey())).mapToLong(e -> e.getValue()[1]).sum();
+    }
+
+    static boolean isAgentClass(String name) {
+        return name.startsWith("io.wstap.") && !name.startsWith("io.wstap.agent.it.");
     }
 
     static String top(Map<String, long[]> hist, int n) {
-        return hist.entrySet().stream().filter(e -> e.getKey().startsWith("io.wstap."))
+        return hist.entrySet().stream().filter(e -> isAgentClass(e.getKey()))
                 .sorted((a, b) -> Long.compare(b.getValue()[1], a.getValue()[1])).limit(n)
                 .map(e -> e.getKey() + " " + e.getValue()[0] + "/" + e.getValue()[1] + "B").toList().toString();
     }
