@@ -213,15 +213,15 @@ abstract class PacketFile implements Closeable {
                 if (type == 1) {
                     describeInterface(body);
                 } else if (type == 6 && body >= 20) {
-                    int ifc = (int) u32(data, 0, big);
+                    long ifc = u32(data, 0, big); // unsigned: an id of 2^31 or more is no index either
                     long ts = u32(data, 4, big) << 32 | u32(data, 8, big);
                     int captured = (int) Math.min(u32(data, 12, big), body - 20);
                     if (ifc >= interfaces) {
                         fail(at, "expected an interface id below " + interfaces + " in a packet block, found " + ifc);
                         return false;
                     }
-                    linkType = links[ifc];
-                    timeNanos = toNanos(ts, unitsPerSecond[ifc]);
+                    linkType = links[(int) ifc];
+                    timeNanos = toNanos(ts, unitsPerSecond[(int) ifc]);
                     System.arraycopy(data, 20, data, 0, captured);
                     length = captured;
                     packets++;
