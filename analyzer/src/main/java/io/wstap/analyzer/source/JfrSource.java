@@ -93,7 +93,8 @@ public final class JfrSource {
         RecordingFile rf;
         try {
             rf = new RecordingFile(file);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
+            // The JDK parser reads the metadata here and throws what a damaged one leads it to (IndexOutOfBounds...).
             throw InputException.at(file, 0, "expected a JFR recording (chunk header), got " + oneLine(e));
         }
         try (rf) {

@@ -72,6 +72,36 @@ class JfrSourceTest {
         }
     }
 
+    /**
+     * Found by JfrFuzzTest: a damaged metadata event made the JDK's RecordingFile constructor throw
+     * IndexOutOfBoundsException out of the analyzer. Every byte of the metadata event's first 256 set to 0xFF or 0x7F:
+     * the recording is read or refused in one line.
+     */
+    @Test
+    void aDamagedMetadataEventIsReadOrRefusedInOneLine() throws Exception {
+        byte[] whole = Files.readAllBytes(recordOneConnection());
+        long metadata = java.nio.ByteBuffer.wrap(whole).getLong(24); // chunk header: magic, version, size, constant pools, metadata
+        assertTrue(metadata > 68 && metadata < whole.length, "metadata at " + metadata);
+        Path f = dir.resolve("damaged.jfr");
+        int refused = 0;
+        for (int k = 0; k < 256 && metadata + k < whole.length; k++) {
+            for (byte v : new byte[] {(byte) 0xFF, 0x7F}) {
+                byte[] b = whole.clone();
+                b[(int) metadata + k] = v;
+                Files.write(f, b);
+                Cli.Run run = Cli.run("analyze", f.toString());
+                String err = run.err().strip();
+                assertTrue(run.exit() == ExitCodes.OK || run.exit() == ExitCodes.BAD_INPUT, "byte " + k + ": " + run);
+                assertFalse(err.contains("\tat ") || err.contains("\n"), "byte " + k + ": " + err);
+                if (run.exit() == ExitCodes.BAD_INPUT) {
+                    assertTrue(err.startsWith(f + ": at byte 0: expected a JFR recording"), err);
+                    refused++;
+                }
+            }
+        }
+        assertTrue(refused > 0, "some damage is past reading");
+    }
+
     private Path recordOneConnection() throws Exception {
         Path f = dir.resolve("one.jfr");
         try (Recording r = new Recording()) {
