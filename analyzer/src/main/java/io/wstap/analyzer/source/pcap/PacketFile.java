@@ -196,8 +196,9 @@ abstract class PacketFile implements Closeable {
                 }
                 long total = u32(head, 4, big);
                 int consumed = type == 0x0A0D0D0AL ? 12 : 8;
-                if (total < 12 || total % 4 != 0 || total > MAX_PACKET + 4096) {
-                    fail(at, "expected a pcapng block length (a multiple of 4, at least 12), found " + total);
+                int least = type == 0x0A0D0D0AL ? 28 : 12; // a section header's fixed fields are 28 bytes
+                if (total < least || total % 4 != 0 || total > MAX_PACKET + 4096) {
+                    fail(at, "expected a pcapng block length (a multiple of 4, at least " + least + "), found " + total);
                     return false;
                 }
                 int body = (int) total - consumed - 4; // the trailing length is read with the body

@@ -223,4 +223,22 @@ class PcapInputTest {
         assertTrue(run.out().contains(String.valueOf(epb)), run.out());
         assertFalse(run.err().contains("Exception"), run.err());
     }
+
+    /** Found by PcapFuzzTest: a section header of 12 bytes left a negative body length and threw. */
+    @Test
+    void aSectionHeaderTooShortForItsFieldsIsRefusedInOneLine() throws Exception {
+        PcapWriter w = new PcapWriter(PcapWriter.Format.PCAPNG_BE, 1);
+        new Conversation(w, false, 40008).app1002(false);
+        byte[] b = w.bytes();
+        b[4] = 0;
+        b[5] = 0;
+        b[6] = 0;
+        b[7] = 12; // the section header's total length
+        Path f = dir.resolve("shb.pcapng");
+        Files.write(f, b);
+        Cli.Run run = Cli.run("analyze", f);
+        assertEquals(2, run.exit(), run.toString());
+        assertEquals(f + ": at byte 0: expected a pcapng block length (a multiple of 4, at least 28), found 12",
+                run.err().strip());
+    }
 }
