@@ -172,11 +172,18 @@ public final class JfrSource {
         long end = Long.MIN_VALUE;
         for (Conn c : conns.values()) {
             ConnectionLog log = new ConnectionLog();
+            try {
+                Transport transport = c.closed == null ? null : "tls".equals(str(c.closed, "transport", ""))
+                        ? Transport.TLS : "plain".equals(str(c.closed, "transport", "")) ? Transport.PLAIN : null;
+                replay.put(reconstruction(c, log), new CaptureReplay.Endpoints(c.local, c.remote, transport),
+                        closeFrameStack(c), closeCallStack(c));
+            } catch (RuntimeException e) {
+                // Its events lack a field or have another type (damaged metadata renames them): the others stand.
+                damage.add(new Damage(0, 0, "connection " + c.id + " left out: its events do not have wstap's fields ("
+                        + oneLine(e) + ")"));
+                continue;
+            }
             logs.put(c.id, log);
-            Transport transport = c.closed == null ? null : "tls".equals(str(c.closed, "transport", ""))
-                    ? Transport.TLS : "plain".equals(str(c.closed, "transport", "")) ? Transport.PLAIN : null;
-            replay.put(reconstruction(c, log), new CaptureReplay.Endpoints(c.local, c.remote, transport),
-                    closeFrameStack(c), closeCallStack(c));
             end = Math.max(end, c.last);
         }
         long anchor = start == Long.MAX_VALUE ? 1 : start;

@@ -102,6 +102,46 @@ class JfrSourceTest {
         assertTrue(refused > 0, "some damage is past reading");
     }
 
+    /** An io.wstap.ConnectionClosed event without wstap's fields, as damaged metadata makes (a renamed field). */
+    @jdk.jfr.Name("io.wstap.ConnectionClosed")
+    static final class ForeignClosedEvent extends jdk.jfr.Event {
+        long connectionId;
+        String outcome;
+    }
+
+    /**
+     * Found by JfrFuzzTest: an event whose type lacks a field wstap reads (RecordedObject throws
+     * IllegalArgumentException) escaped the analyzer. That connection is left out, said as damage; the others stand.
+     */
+    @Test
+    void anEventWithoutWstapsFieldsLeavesItsConnectionOutAndTheOthersStand() throws Exception {
+        Path f = dir.resolve("foreign.jfr");
+        try (Recording r = new Recording()) {
+            r.enable(ForeignClosedEvent.class);
+            r.enable(CloseFrameEvent.class);
+            r.start();
+            ForeignClosedEvent bad = new ForeignClosedEvent();
+            bad.connectionId = 7;
+            bad.outcome = "clean";
+            bad.commit();
+            CloseFrameEvent c = new CloseFrameEvent();
+            c.connectionId = 8;
+            c.direction = "out";
+            c.role = "client";
+            c.code = 1000;
+            c.reason = "bye";
+            c.commit();
+            r.stop();
+            r.dump(f);
+        }
+        CaptureInput in = JfrSource.read(1, f, Progress.NONE);
+        assertEquals(java.util.Set.of(8L), in.replay().reconstructions().keySet());
+        assertTrue(in.read().damage().stream().anyMatch(d -> d.what().startsWith("connection 7 left out: its events do"
+                + " not have wstap's fields")), in.read().damage().toString());
+        Cli.Run run = Cli.run("analyze", f.toString());
+        assertEquals(ExitCodes.OK, run.exit(), run.toString());
+    }
+
     private Path recordOneConnection() throws Exception {
         Path f = dir.resolve("one.jfr");
         try (Recording r = new Recording()) {
