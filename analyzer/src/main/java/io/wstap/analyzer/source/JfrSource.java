@@ -93,8 +93,9 @@ public final class JfrSource {
         RecordingFile rf;
         try {
             rf = new RecordingFile(file);
-        } catch (IOException | RuntimeException e) {
-            // The JDK parser reads the metadata here and throws what a damaged one leads it to (IndexOutOfBounds...).
+        } catch (IOException | RuntimeException | InternalError e) {
+            // The JDK parser reads the metadata and constant pools here and throws what damage leads it to
+            // (IndexOutOfBounds..., and InternalError for a constant pool it finds inconsistent).
             throw InputException.at(file, 0, "expected a JFR recording (chunk header), got " + oneLine(e));
         }
         try (rf) {
@@ -158,8 +159,9 @@ public final class JfrSource {
                     }
                 }
             }
-        } catch (IOException | RuntimeException e) {
-            // A cut or damaged recording: what was read so far stands (as a capture's torn tail does).
+        } catch (IOException | RuntimeException | InternalError e) {
+            // A cut or damaged recording: what was read so far stands (as a capture's torn tail does). The JDK parser
+            // throws InternalError for an inconsistent constant pool in a later chunk.
             truncated = true;
             long size = size(file);
             damage.add(new Damage(0, size, "the recording is damaged or cut short after " + events
@@ -406,7 +408,7 @@ public final class JfrSource {
         }
     }
 
-    private static String oneLine(Exception e) {
+    private static String oneLine(Throwable e) {
         String m = e.getMessage();
         return e.getClass().getSimpleName() + (m == null ? "" : ": " + m.replace('\n', ' ').replace('\r', ' '));
     }

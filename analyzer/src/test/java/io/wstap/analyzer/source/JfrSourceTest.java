@@ -74,20 +74,22 @@ class JfrSourceTest {
 
     /**
      * Found by JfrFuzzTest: a damaged metadata event made the JDK's RecordingFile constructor throw
-     * IndexOutOfBoundsException out of the analyzer. Every byte of the metadata event's first 256 set to 0xFF or 0x7F:
-     * the recording is read or refused in one line.
+     * IndexOutOfBoundsException out of the analyzer, and a damaged constant pool InternalError ("Pool
+     * java.lang.String must contain at least one element"). Every byte of the first 128 of each, set to 0x00, 0x7F or
+     * 0xFF: the recording is read or refused in one line.
      */
-    @Test
-    void aDamagedMetadataEventIsReadOrRefusedInOneLine() throws Exception {
+    @org.junit.jupiter.params.ParameterizedTest(name = "chunk header field at {0}")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {16, 24}) // constant pools, metadata
+    void aDamagedMetadataOrConstantPoolIsReadOrRefusedInOneLine(int field) throws Exception {
         byte[] whole = Files.readAllBytes(recordOneConnection());
-        long metadata = java.nio.ByteBuffer.wrap(whole).getLong(24); // chunk header: magic, version, size, constant pools, metadata
-        assertTrue(metadata > 68 && metadata < whole.length, "metadata at " + metadata);
+        long at = java.nio.ByteBuffer.wrap(whole).getLong(field); // chunk header: magic, version, size, pools, metadata
+        assertTrue(at > 68 && at < whole.length, "offset " + at);
         Path f = dir.resolve("damaged.jfr");
         int refused = 0;
-        for (int k = 0; k < 256 && metadata + k < whole.length; k++) {
-            for (byte v : new byte[] {(byte) 0xFF, 0x7F}) {
+        for (int k = 0; k < 128 && at + k < whole.length; k++) {
+            for (byte v : new byte[] {0, (byte) 0xFF, 0x7F}) {
                 byte[] b = whole.clone();
-                b[(int) metadata + k] = v;
+                b[(int) at + k] = v;
                 Files.write(f, b);
                 Cli.Run run = Cli.run("analyze", f.toString());
                 String err = run.err().strip();
