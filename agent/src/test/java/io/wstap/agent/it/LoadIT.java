@@ -159,6 +159,7 @@ class LoadIT {
         int n = 1000;
         try (Server server = new Server(dir, "file=" + dir.resolve("plain.wstap"))) {
             Stats before = server.stats();
+            Map<String, long[]> idle = server.histogram();
             List<Socket> clients = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 clients.add(exchange(server.nioPort, "GET /health HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(), 40));
@@ -168,9 +169,9 @@ class LoadIT {
             Stats open = server.stats();
             Map<String, long[]> hist = server.histogram();
             report("%d plain HTTP and binary connections open: table %d -> %d, tap connections %d, engine connections"
-                            + " %d, wstap objects +%d bytes", 2 * n, before.table, open.table,
+                            + " %d, wstap objects %d bytes (idle: %d)", 2 * n, before.table, open.table,
                     count(hist, "io.wstap.agent.tap.TapConnection"), count(hist, "io.wstap.engine.Connection"),
-                    wstapBytes(hist));
+                    wstapBytes(hist), wstapBytes(idle));
             assertEquals(2 * n, open.open);
             assertEquals(0, count(hist, "io.wstap.agent.tap.TapConnection"), "no tap state for them");
             assertEquals(0, count(hist, "io.wstap.engine.Connection"), "no engine state for them");
