@@ -31,13 +31,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * from outside, which counts the relocated Byte Buddy too). The heap the agent adds is the server's heap after a full
  * GC with the agent minus the same run without it.
  *
- * <p>{@code wstap.load.cycles} connections are opened and closed one after another (20 000 by default, 100 000 under
+ * <p>{@code wstap.load.cycles} connections are opened and closed one after another (10 000 by default, 100 000 under
  * {@code -Pload}). Clients close with SO_LINGER 0 after the Close handshake: a reset leaves no TIME_WAIT on either
  * side, so ports are never exhausted whatever the count.
  */
 class LoadIT {
     static final int OPEN = 10_000;
-    static final int CYCLES = Integer.getInteger("wstap.load.cycles", 20_000);
+    static final int CYCLES = Integer.getInteger("wstap.load.cycles", 10_000);
     static final List<String> SERVER_JVM = List.of("-XX:+UseSerialGC", "-Xmx1g");
 
     @TempDir

@@ -17,10 +17,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Random and mutated pcap and pcapng files through the analyzer ({@link InputFuzzer}): read, or refused in one line,
  * never anything else, never a hang. Seeds: every format and link type, IPv4 and IPv6, a WebSocket conversation in
  * messy segments (split, reordered, retransmitted, sequence numbers wrapping), a plain HTTP stream, a reset.
- * {@code wstap.fuzz.pcap.iterations} inputs (20 k by default, 10 M under {@code -Pfuzz}), half pcap, half pcapng.
+ * {@code wstap.fuzz.pcap.iterations} inputs (10 k by default, 10 M under {@code -Pfuzz}), half pcap, half pcapng.
  */
 class PcapFuzzTest {
-    static final long ITERATIONS = Long.getLong("wstap.fuzz.pcap.iterations", 20_000);
+    static final long ITERATIONS = Long.getLong("wstap.fuzz.pcap.iterations", 10_000);
 
     @TempDir
     Path dir;
