@@ -104,6 +104,34 @@ class JfrSourceTest {
         assertTrue(refused > 0, "some damage is past reading");
     }
 
+    /**
+     * Found by JfrFuzzTest: a chunk whose header says it is still being written (state byte 1 at offset 64) and whose
+     * size runs past the end of the file made the JDK's RecordingFile wait for the rest for ever; state 0xff made it
+     * spin. Both are refused in one line.
+     */
+    @Test
+    void aChunkStillBeingWrittenIsRefusedNotWaitedOn() throws Exception {
+        byte[] whole = Files.readAllBytes(recordOneConnection());
+        byte[] unfinished = java.util.Arrays.copyOf(whole, whole.length - 100);
+        unfinished[64] = 1;
+        Path f = dir.resolve("unfinished.jfr");
+        Files.write(f, unfinished);
+        Cli.Run run = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(30),
+                () -> Cli.run("analyze", f.toString()));
+        assertEquals(ExitCodes.BAD_INPUT, run.exit(), run.toString());
+        assertEquals(f + ": at byte 8: expected a finished JFR chunk, found one still being written (state 1) whose "
+                + whole.length + " bytes run past the end of the file (copy the recording once it is stopped, or use"
+                + " jcmd JFR.dump)", run.err().strip());
+
+        byte[] updating = whole.clone();
+        updating[64] = (byte) 0xFF;
+        Files.write(f, updating);
+        run = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(30),
+                () -> Cli.run("analyze", f.toString()));
+        assertEquals(ExitCodes.BAD_INPUT, run.exit(), run.toString());
+        assertTrue(run.err().strip().startsWith(f + ": at byte 64: expected a finished JFR chunk header"), run.err());
+    }
+
     /** An io.wstap.ConnectionClosed event without wstap's fields, as damaged metadata makes (a renamed field). */
     @jdk.jfr.Name("io.wstap.ConnectionClosed")
     static final class ForeignClosedEvent extends jdk.jfr.Event {
