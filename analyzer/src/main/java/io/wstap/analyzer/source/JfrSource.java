@@ -80,8 +80,57 @@ public final class JfrSource {
         }
     }
 
-    /** Reads {@code file}; throws only when not even the recording's start could be read. */
+    /** A parse that reads no event for this long is stuck (the JDK's parser can loop on a damaged event). */
+    static final long STALL_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+
+    /**
+     * Reads {@code file}; throws only when not even the recording's start could be read, or when the JDK's parser
+     * stops making progress. The parse runs on a daemon thread watched for progress (events read), not for total
+     * time, so a large healthy recording is never cut: a damaged event size made ChunkParser.readEvent loop for ever
+     * (found by JfrFuzzTest). A stuck parser thread is left behind (it cannot be stopped); the analyzer exits anyway.
+     */
     static CaptureInput read(int index, Path file, Progress progress) throws InputException {
+        java.util.concurrent.atomic.AtomicLong seen = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.FutureTask<CaptureInput> task = new java.util.concurrent.FutureTask<>(
+                () -> readWatched(index, file, progress, seen));
+        Thread parser = new Thread(task, "wstap-jfr-parser");
+        parser.setDaemon(true);
+        parser.start();
+        long last = -1;
+        long since = System.nanoTime();
+        while (true) {
+            try {
+                return task.get(200, java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                long n = seen.get();
+                if (n != last) {
+                    last = n;
+                    since = System.nanoTime();
+                } else if (System.nanoTime() - since > STALL_NANOS) {
+                    throw InputException.at(file, 0, "expected a JFR recording the JDK's parser can read, but it made"
+                            + " no progress for " + STALL_NANOS / 1_000_000_000L + " s after " + n + " events (a damaged"
+                            + " event); nothing was analysed");
+                }
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (e.getCause() instanceof InputException ie) {
+                    throw ie;
+                }
+                if (e.getCause() instanceof RuntimeException re) {
+                    throw re;
+                }
+                if (e.getCause() instanceof Error err) {
+                    throw err;
+                }
+                throw new IllegalStateException(e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw InputException.at(file, 0, "interrupted while reading the JFR recording");
+            }
+        }
+    }
+
+    private static CaptureInput readWatched(int index, Path file, Progress progress,
+                                            java.util.concurrent.atomic.AtomicLong seen) throws InputException {
         Map<Long, Conn> conns = new TreeMap<>();
         long events = 0;
         long wstapEvents = 0;
@@ -106,6 +155,7 @@ public final class JfrSource {
             while (rf.hasMoreEvents()) {
                 RecordedEvent e = rf.readEvent();
                 events++;
+                seen.lazySet(events);
                 if ((events & 0xFFFF) == 0) {
                     progress.events(events);
                 }

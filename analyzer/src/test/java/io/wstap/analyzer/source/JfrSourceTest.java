@@ -132,6 +132,24 @@ class JfrSourceTest {
         assertTrue(run.err().strip().startsWith(f + ": at byte 64: expected a finished JFR chunk header"), run.err());
     }
 
+    /**
+     * Found by JfrFuzzTest (input 41 996 of seed 20261204, kept as a resource): the JDK's ChunkParser.readEvent loops
+     * for ever on it. The analyzer gives up after 10 s without progress, in one line.
+     */
+    @Test
+    void aRecordingTheJdkParserLoopsOnIsRefusedAfterTenSecondsWithoutProgress() throws Exception {
+        Path f = dir.resolve("loop.jfr");
+        try (var in = getClass().getResourceAsStream("/jfr/readevent-loop.jfr")) {
+            Files.write(f, in.readAllBytes());
+        }
+        Cli.Run run = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(60),
+                () -> Cli.run("analyze", f.toString()));
+        assertEquals(ExitCodes.BAD_INPUT, run.exit(), run.toString());
+        assertTrue(run.err().strip().matches(java.util.regex.Pattern.quote(f.toString()) + ": at byte 0: expected a JFR"
+                + " recording the JDK's parser can read, but it made no progress for 10 s after \\d+ events \\(a damaged"
+                + " event\\); nothing was analysed"), run.err());
+    }
+
     /** An io.wstap.ConnectionClosed event without wstap's fields, as damaged metadata makes (a renamed field). */
     @jdk.jfr.Name("io.wstap.ConnectionClosed")
     static final class ForeignClosedEvent extends jdk.jfr.Event {
