@@ -13,6 +13,7 @@ import io.wstap.wire.Frame;
 import io.wstap.wire.HttpHead;
 import io.wstap.wire.Opcode;
 
+import java.lang.ref.WeakReference;
 import java.nio.ByteBuffer;
 
 /**
@@ -26,7 +27,11 @@ final class TapConnection implements ConnectionObserver {
     final long id;
     final Connection engine;
     private final TapRuntime runtime;
-    private final Object socket;
+    /**
+     * The tapped JDK object, weakly: it is the table's weak key, and a strong reference from its own value would keep
+     * it reachable for ever (a channel dropped without close() would never be collected nor its entry reclaimed).
+     */
+    private final WeakReference<Object> socket;
     private final Transport transport;
     /**
      * Bytes handed to the engine on a write's entry that the write did not send; the application's next write offers
@@ -55,7 +60,7 @@ final class TapConnection implements ConnectionObserver {
     TapConnection(long id, TapRuntime runtime, Object socket, Transport transport) {
         this.id = id;
         this.runtime = runtime;
-        this.socket = socket;
+        this.socket = new WeakReference<>(socket);
         this.transport = transport;
         this.engine = new Connection(id, runtime.engineOptions, this);
     }
@@ -128,8 +133,9 @@ final class TapConnection implements ConnectionObserver {
     private void declare(long time) {
         if (!declared) {
             declared = true;
-            local = Addresses.local(socket);
-            remote = Addresses.remote(socket);
+            Object s = socket.get(); // reachable: the engine is called from one of its hooks
+            local = s == null ? "?" : Addresses.local(s);
+            remote = s == null ? "?" : Addresses.remote(s);
             runtime.recorder.putConnection(id, time, local, remote, transport);
             runtime.connectionOpened();
         }

@@ -93,4 +93,35 @@ class ReliabilityIT {
                     .contains("done"), "the reason's text is not in the file");
         }
     }
+
+    @Test
+    void theAgentStartsOnlyItsWriterThreadAndOpensNoSocket() throws Exception {
+        Path keep = dir.resolve("footprint.wstap");
+        List<String> jfr = List.of("-XX:StartFlightRecording:filename=" + dir.resolve("f.jfr"));
+        for (List<String> jvm : List.of(List.<String>of(), jfr)) {
+            ForkedJvm.Result without = ForkedJvm.run(null, jvm, ForkedJvm.testClasses(), FootprintApp.class.getName(), 60);
+            Files.deleteIfExists(keep);
+            ForkedJvm.Result with = ForkedJvm.run("file=" + keep, jvm, ForkedJvm.testClasses(),
+                    FootprintApp.class.getName(), 60);
+            assertEquals(0, without.exitCode(), without.stderr());
+            assertEquals(0, with.exitCode(), with.stderr());
+            java.util.Set<String> added = footprint(with);
+            added.removeAll(footprint(without));
+            java.util.Set<String> gone = footprint(without);
+            gone.removeAll(footprint(with));
+            assertEquals(java.util.Set.of("THREAD wstap-writer"), added, "with " + jvm + ": " + with.stdout());
+            assertEquals(java.util.Set.of(), gone, "with " + jvm + ": " + with.stdout());
+            // The only socket either way is the application's own listening one (its connection is closed).
+            assertEquals(List.of("LISTEN app"), footprint(with).stream().filter(l -> !l.startsWith("THREAD ")).toList());
+            assertTrue(footprint(with).size() > 5, footprint(with).toString());
+            CaptureReplay replay = new CaptureReplay();
+            CaptureReplay.replay(keep, replay);
+            assertEquals(2, replay.reconstructions().size(), "the agent was capturing");
+        }
+    }
+
+    /** FootprintApp's lines (JFR's own start-up lines left out). */
+    private static java.util.Set<String> footprint(ForkedJvm.Result run) {
+        return new java.util.TreeSet<>(run.stdout().lines().filter(l -> l.matches("(THREAD|LISTEN|UDP|TCP) .*")).toList());
+    }
 }

@@ -81,8 +81,57 @@ public final class JfrSource {
         }
     }
 
-    /** Reads {@code file}; throws only when not even the recording's start could be read. */
+    /** A parse that reads no event for this long is stuck (the JDK's parser can loop on a damaged event). */
+    static final long STALL_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+
+    /**
+     * Reads {@code file}; throws only when not even the recording's start could be read, or when the JDK's parser
+     * stops making progress. The parse runs on a daemon thread watched for progress (events read), not for total
+     * time, so a large healthy recording is never cut: a damaged event size made ChunkParser.readEvent loop for ever
+     * (found by JfrFuzzTest). A stuck parser thread is left behind (it cannot be stopped); the analyzer exits anyway.
+     */
     static CaptureInput read(int index, Path file, Progress progress) throws InputException {
+        java.util.concurrent.atomic.AtomicLong seen = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.FutureTask<CaptureInput> task = new java.util.concurrent.FutureTask<>(
+                () -> readWatched(index, file, progress, seen));
+        Thread parser = new Thread(task, "wstap-jfr-parser");
+        parser.setDaemon(true);
+        parser.start();
+        long last = -1;
+        long since = System.nanoTime();
+        while (true) {
+            try {
+                return task.get(200, java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                long n = seen.get();
+                if (n != last) {
+                    last = n;
+                    since = System.nanoTime();
+                } else if (System.nanoTime() - since > STALL_NANOS) {
+                    throw InputException.at(file, 0, "expected a JFR recording the JDK's parser can read, but it made"
+                            + " no progress for " + STALL_NANOS / 1_000_000_000L + " s after " + n + " events (a damaged"
+                            + " event); nothing was analysed");
+                }
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (e.getCause() instanceof InputException ie) {
+                    throw ie;
+                }
+                if (e.getCause() instanceof RuntimeException re) {
+                    throw re;
+                }
+                if (e.getCause() instanceof Error err) {
+                    throw err;
+                }
+                throw new IllegalStateException(e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw InputException.at(file, 0, "interrupted while reading the JFR recording");
+            }
+        }
+    }
+
+    private static CaptureInput readWatched(int index, Path file, Progress progress,
+                                            java.util.concurrent.atomic.AtomicLong seen) throws InputException {
         Map<Long, Conn> conns = new TreeMap<>();
         long events = 0;
         long wstapEvents = 0;
@@ -92,15 +141,22 @@ public final class JfrSource {
         String jvm = null;
         long pid = -1;
         RecordingFile rf;
+        InputException waited = chunkTheParserWouldWaitOn(file);
+        if (waited != null) {
+            throw waited;
+        }
         try {
             rf = new RecordingFile(file);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException | InternalError e) {
+            // The JDK parser reads the metadata and constant pools here and throws what damage leads it to
+            // (IndexOutOfBounds..., and InternalError for a constant pool it finds inconsistent).
             throw InputException.at(file, 0, "expected a JFR recording (chunk header), got " + oneLine(e));
         }
         try (rf) {
             while (rf.hasMoreEvents()) {
                 RecordedEvent e = rf.readEvent();
                 events++;
+                seen.lazySet(events);
                 if ((events & 0xFFFF) == 0) {
                     progress.events(events);
                 }
@@ -158,8 +214,9 @@ public final class JfrSource {
                     }
                 }
             }
-        } catch (IOException | RuntimeException e) {
-            // A cut or damaged recording: what was read so far stands (as a capture's torn tail does).
+        } catch (IOException | RuntimeException | InternalError e) {
+            // A cut or damaged recording: what was read so far stands (as a capture's torn tail does). The JDK parser
+            // throws InternalError for an inconsistent constant pool in a later chunk.
             truncated = true;
             long size = size(file);
             damage.add(new Damage(0, size, "the recording is damaged or cut short after " + events
@@ -172,11 +229,18 @@ public final class JfrSource {
         long end = Long.MIN_VALUE;
         for (Conn c : conns.values()) {
             ConnectionLog log = new ConnectionLog();
+            try {
+                Transport transport = c.closed == null ? null : "tls".equals(str(c.closed, "transport", ""))
+                        ? Transport.TLS : "plain".equals(str(c.closed, "transport", "")) ? Transport.PLAIN : null;
+                replay.put(reconstruction(c, log), new CaptureReplay.Endpoints(c.local, c.remote, transport),
+                        closeFrameStack(c), closeCallStack(c));
+            } catch (RuntimeException e) {
+                // Its events lack a field or have another type (damaged metadata renames them): the others stand.
+                damage.add(new Damage(0, 0, "connection " + c.id + " left out: its events do not have wstap's fields ("
+                        + oneLine(e) + ")"));
+                continue;
+            }
             logs.put(c.id, log);
-            Transport transport = c.closed == null ? null : "tls".equals(str(c.closed, "transport", ""))
-                    ? Transport.TLS : "plain".equals(str(c.closed, "transport", "")) ? Transport.PLAIN : null;
-            replay.put(reconstruction(c, log), new CaptureReplay.Endpoints(c.local, c.remote, transport),
-                    closeFrameStack(c), closeCallStack(c));
             end = Math.max(end, c.last);
         }
         long anchor = start == Long.MAX_VALUE ? 1 : start;
@@ -391,6 +455,51 @@ public final class JfrSource {
         return s == null ? "" : s;
     }
 
+    /** A chunk header's state byte: 0 finished, else still being written (0xff: the header itself being rewritten). */
+    private static final int FILE_STATE_POSITION = 64;
+
+    /**
+     * The JDK's parser is also a live reader: for a chunk whose state byte says it is still being written and whose
+     * size runs past the end of the file, it waits for the rest for ever; for state 0xff it spins until the header is
+     * rewritten. A damaged or cut file must not hang the analyzer (found by JfrFuzzTest), so such chunks are refused
+     * here. Chunks are walked by their size fields; anything else is left to the parser, which throws for it.
+     *
+     * @return the one-line refusal, or null
+     */
+    private static InputException chunkTheParserWouldWaitOn(Path file) {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file)) {
+            long size = ch.size();
+            java.nio.ByteBuffer head = java.nio.ByteBuffer.allocate(FILE_STATE_POSITION + 1);
+            for (long at = 0; at + head.capacity() <= size; ) {
+                head.clear();
+                while (head.hasRemaining() && ch.read(head, at + head.position()) > 0) {
+                    // positional reads until the header is in
+                }
+                if (head.hasRemaining() || head.getInt(0) != 0x464C5200) { // "FLR\0"
+                    return null;
+                }
+                int state = head.get(FILE_STATE_POSITION) & 0xFF;
+                long chunk = head.getLong(8);
+                if (state == 0xFF) {
+                    return InputException.at(file, at + FILE_STATE_POSITION, "expected a finished JFR chunk header,"
+                            + " found the state byte 0xff (a header being rewritten), which the JDK's parser would wait on");
+                }
+                if (state != 0 && (chunk <= 0 || chunk > size - at)) {
+                    return InputException.at(file, at + 8, "expected a finished JFR chunk, found one still being"
+                            + " written (state " + state + ") whose " + chunk + " bytes run past the end of the file"
+                            + " (copy the recording once it is stopped, or use jcmd JFR.dump)");
+                }
+                if (chunk <= 0 || chunk > size - at) {
+                    return null;
+                }
+                at += chunk;
+            }
+            return null;
+        } catch (IOException e) {
+            return null; // RecordingFile reports it
+        }
+    }
+
     private static long size(Path file) {
         try {
             return Files.size(file);
@@ -399,7 +508,7 @@ public final class JfrSource {
         }
     }
 
-    private static String oneLine(Exception e) {
+    private static String oneLine(Throwable e) {
         String m = e.getMessage();
         return e.getClass().getSimpleName() + (m == null ? "" : ": " + m.replace('\n', ' ').replace('\r', ' '));
     }

@@ -72,6 +72,124 @@ class JfrSourceTest {
         }
     }
 
+    /**
+     * Found by JfrFuzzTest: a damaged metadata event made the JDK's RecordingFile constructor throw
+     * IndexOutOfBoundsException out of the analyzer, and a damaged constant pool InternalError ("Pool
+     * java.lang.String must contain at least one element"). Every byte of the first 128 of each, set to 0x00, 0x7F or
+     * 0xFF: the recording is read or refused in one line.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "chunk header field at {0}")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {16, 24}) // constant pools, metadata
+    void aDamagedMetadataOrConstantPoolIsReadOrRefusedInOneLine(int field) throws Exception {
+        byte[] whole = Files.readAllBytes(recordOneConnection());
+        long at = java.nio.ByteBuffer.wrap(whole).getLong(field); // chunk header: magic, version, size, pools, metadata
+        assertTrue(at > 68 && at < whole.length, "offset " + at);
+        Path f = dir.resolve("damaged.jfr");
+        int refused = 0;
+        for (int k = 0; k < 128 && at + k < whole.length; k++) {
+            for (byte v : new byte[] {0, (byte) 0xFF, 0x7F}) {
+                byte[] b = whole.clone();
+                b[(int) at + k] = v;
+                Files.write(f, b);
+                Cli.Run run = Cli.run("analyze", f.toString());
+                String err = run.err().strip();
+                assertTrue(run.exit() == ExitCodes.OK || run.exit() == ExitCodes.BAD_INPUT, "byte " + k + ": " + run);
+                assertFalse(err.contains("\tat ") || err.contains("\n"), "byte " + k + ": " + err);
+                if (run.exit() == ExitCodes.BAD_INPUT) {
+                    assertTrue(err.startsWith(f + ": at byte 0: expected a JFR recording"), err);
+                    refused++;
+                }
+            }
+        }
+        assertTrue(refused > 0, "some damage is past reading");
+    }
+
+    /**
+     * Found by JfrFuzzTest: a chunk whose header says it is still being written (state byte 1 at offset 64) and whose
+     * size runs past the end of the file made the JDK's RecordingFile wait for the rest for ever; state 0xff made it
+     * spin. Both are refused in one line.
+     */
+    @Test
+    void aChunkStillBeingWrittenIsRefusedNotWaitedOn() throws Exception {
+        byte[] whole = Files.readAllBytes(recordOneConnection());
+        byte[] unfinished = java.util.Arrays.copyOf(whole, whole.length - 100);
+        unfinished[64] = 1;
+        Path f = dir.resolve("unfinished.jfr");
+        Files.write(f, unfinished);
+        Cli.Run run = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(30),
+                () -> Cli.run("analyze", f.toString()));
+        assertEquals(ExitCodes.BAD_INPUT, run.exit(), run.toString());
+        assertEquals(f + ": at byte 8: expected a finished JFR chunk, found one still being written (state 1) whose "
+                + whole.length + " bytes run past the end of the file (copy the recording once it is stopped, or use"
+                + " jcmd JFR.dump)", run.err().strip());
+
+        byte[] updating = whole.clone();
+        updating[64] = (byte) 0xFF;
+        Files.write(f, updating);
+        run = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(30),
+                () -> Cli.run("analyze", f.toString()));
+        assertEquals(ExitCodes.BAD_INPUT, run.exit(), run.toString());
+        assertTrue(run.err().strip().startsWith(f + ": at byte 64: expected a finished JFR chunk header"), run.err());
+    }
+
+    /**
+     * Found by JfrFuzzTest (input 41 996 of seed 20261204, kept as a resource): the JDK's ChunkParser.readEvent loops
+     * for ever on it. The analyzer gives up after 10 s without progress, in one line.
+     */
+    @Test
+    void aRecordingTheJdkParserLoopsOnIsRefusedAfterTenSecondsWithoutProgress() throws Exception {
+        Path f = dir.resolve("loop.jfr");
+        try (var in = getClass().getResourceAsStream("/jfr/readevent-loop.jfr")) {
+            Files.write(f, in.readAllBytes());
+        }
+        Cli.Run run = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(60),
+                () -> Cli.run("analyze", f.toString()));
+        assertEquals(ExitCodes.BAD_INPUT, run.exit(), run.toString());
+        assertTrue(run.err().strip().matches(java.util.regex.Pattern.quote(f.toString()) + ": at byte 0: expected a JFR"
+                + " recording the JDK's parser can read, but it made no progress for 10 s after \\d+ events \\(a damaged"
+                + " event\\); nothing was analysed"), run.err());
+    }
+
+    /** An io.wstap.ConnectionClosed event without wstap's fields, as damaged metadata makes (a renamed field). */
+    @jdk.jfr.Name("io.wstap.ConnectionClosed")
+    static final class ForeignClosedEvent extends jdk.jfr.Event {
+        long connectionId;
+        String outcome;
+    }
+
+    /**
+     * Found by JfrFuzzTest: an event whose type lacks a field wstap reads (RecordedObject throws
+     * IllegalArgumentException) escaped the analyzer. That connection is left out, said as damage; the others stand.
+     */
+    @Test
+    void anEventWithoutWstapsFieldsLeavesItsConnectionOutAndTheOthersStand() throws Exception {
+        Path f = dir.resolve("foreign.jfr");
+        try (Recording r = new Recording()) {
+            r.enable(ForeignClosedEvent.class);
+            r.enable(CloseFrameEvent.class);
+            r.start();
+            ForeignClosedEvent bad = new ForeignClosedEvent();
+            bad.connectionId = 7;
+            bad.outcome = "clean";
+            bad.commit();
+            CloseFrameEvent c = new CloseFrameEvent();
+            c.connectionId = 8;
+            c.direction = "out";
+            c.role = "client";
+            c.code = 1000;
+            c.reason = "bye";
+            c.commit();
+            r.stop();
+            r.dump(f);
+        }
+        CaptureInput in = JfrSource.read(1, f, Progress.NONE);
+        assertEquals(java.util.Set.of(8L), in.replay().reconstructions().keySet());
+        assertTrue(in.read().damage().stream().anyMatch(d -> d.what().startsWith("connection 7 left out: its events do"
+                + " not have wstap's fields")), in.read().damage().toString());
+        Cli.Run run = Cli.run("analyze", f.toString());
+        assertEquals(ExitCodes.OK, run.exit(), run.toString());
+    }
+
     private Path recordOneConnection() throws Exception {
         Path f = dir.resolve("one.jfr");
         try (Recording r = new Recording()) {

@@ -196,8 +196,9 @@ abstract class PacketFile implements Closeable {
                 }
                 long total = u32(head, 4, big);
                 int consumed = type == 0x0A0D0D0AL ? 12 : 8;
-                if (total < 12 || total % 4 != 0 || total > MAX_PACKET + 4096) {
-                    fail(at, "expected a pcapng block length (a multiple of 4, at least 12), found " + total);
+                int least = type == 0x0A0D0D0AL ? 28 : 12; // a section header's fixed fields are 28 bytes
+                if (total < least || total % 4 != 0 || total > MAX_PACKET + 4096) {
+                    fail(at, "expected a pcapng block length (a multiple of 4, at least " + least + "), found " + total);
                     return false;
                 }
                 int body = (int) total - consumed - 4; // the trailing length is read with the body
@@ -213,15 +214,15 @@ abstract class PacketFile implements Closeable {
                 if (type == 1) {
                     describeInterface(body);
                 } else if (type == 6 && body >= 20) {
-                    int ifc = (int) u32(data, 0, big);
+                    long ifc = u32(data, 0, big); // unsigned: an id of 2^31 or more is no index either
                     long ts = u32(data, 4, big) << 32 | u32(data, 8, big);
                     int captured = (int) Math.min(u32(data, 12, big), body - 20);
                     if (ifc >= interfaces) {
                         fail(at, "expected an interface id below " + interfaces + " in a packet block, found " + ifc);
                         return false;
                     }
-                    linkType = links[ifc];
-                    timeNanos = toNanos(ts, unitsPerSecond[ifc]);
+                    linkType = links[(int) ifc];
+                    timeNanos = toNanos(ts, unitsPerSecond[(int) ifc]);
                     System.arraycopy(data, 20, data, 0, captured);
                     length = captured;
                     packets++;

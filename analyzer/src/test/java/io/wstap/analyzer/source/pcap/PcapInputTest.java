@@ -205,4 +205,40 @@ class PcapInputTest {
         assertTrue(text.contains("at byte " + b.length) || text.contains(String.valueOf(b.length)), text);
         assertTrue(text.contains("expected a pcapng block length"), text);
     }
+
+    /** Found by PcapFuzzTest: an interface id of 2^31 or more was read as a negative index and threw. */
+    @Test
+    void aPacketBlockWithAHugeInterfaceIdIsDamageNamingTheOffset() throws Exception {
+        PcapWriter w = new PcapWriter(PcapWriter.Format.PCAPNG_LE, 1);
+        new Conversation(w, false, 40007).app1002(false);
+        byte[] b = w.bytes();
+        int epb = 28 + 32 + 16; // after the section header, the interface and the custom block
+        assertEquals(6, b[epb]);
+        b[epb + 8 + 3] = (byte) 0xFF; // interface id 0xFF000000 (little-endian)
+        Path f = dir.resolve("ifc.pcapng");
+        Files.write(f, b);
+        Cli.Run run = Cli.run("analyze", f);
+        assertEquals(0, run.exit(), run.toString());
+        assertTrue(run.out().contains("expected an interface id below 1 in a packet block, found 4278190080"), run.out());
+        assertTrue(run.out().contains(String.valueOf(epb)), run.out());
+        assertFalse(run.err().contains("Exception"), run.err());
+    }
+
+    /** Found by PcapFuzzTest: a section header of 12 bytes left a negative body length and threw. */
+    @Test
+    void aSectionHeaderTooShortForItsFieldsIsRefusedInOneLine() throws Exception {
+        PcapWriter w = new PcapWriter(PcapWriter.Format.PCAPNG_BE, 1);
+        new Conversation(w, false, 40008).app1002(false);
+        byte[] b = w.bytes();
+        b[4] = 0;
+        b[5] = 0;
+        b[6] = 0;
+        b[7] = 12; // the section header's total length
+        Path f = dir.resolve("shb.pcapng");
+        Files.write(f, b);
+        Cli.Run run = Cli.run("analyze", f);
+        assertEquals(2, run.exit(), run.toString());
+        assertEquals(f + ": at byte 0: expected a pcapng block length (a multiple of 4, at least 28), found 12",
+                run.err().strip());
+    }
 }

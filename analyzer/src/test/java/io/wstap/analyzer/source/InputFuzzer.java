@@ -1,0 +1,202 @@
+package io.wstap.analyzer.source;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Feeds random and mutated files through the analyzer's own reading path ({@link CaptureSource#plan} then
+ * {@link CaptureSource#read}, what {@code wstap analyze} does per input). Each input must either be read (damage is
+ * reported, never thrown) or be refused with an {@link InputException} of one line naming the file; anything else
+ * thrown, and any input taking longer than {@link #INPUT_LIMIT_SECONDS}, fails the run and leaves the input in
+ * {@code target/fuzz-failures/} with its seed and iteration (reproduce with {@code -Dwstap.fuzz.seed=S
+ * -Dwstap.fuzz.from=I -Dwstap.fuzz.iterations=1}).
+ *
+ * <p>Mutations of valid files: bit flips, bytes set to 0x00/0xFF/0x7F/0x80, 16- and 32-bit fields overwritten with
+ * edge values (0, 1, 0x7FFFFFFF, 0xFFFFFFFF, the file length...), truncation, deleted, inserted and duplicated
+ * slices, several at once; and random bytes after a valid magic. Inputs stay small (≤ 2x the largest seed).
+ */
+public final class InputFuzzer {
+    /** Stop after this many seconds (0: never) and say how many inputs ran: a long run that must end by a time. */
+    public static final long MAX_SECONDS = Long.getLong("wstap.fuzz.maxSeconds", 0);
+    public static final long SEED = Long.getLong("wstap.fuzz.seed", new SplittableRandom().nextLong());
+    public static final long FROM = Long.getLong("wstap.fuzz.from", 0);
+    /** A small file taking this long is a hang. */
+    public static final long INPUT_LIMIT_SECONDS = 20;
+
+    /** What a run did. */
+    public record Result(long inputs, long read, long refused, long millis) {
+        @Override
+        public String toString() {
+            return inputs + " inputs in " + millis + " ms (" + (millis == 0 ? inputs : inputs * 1000 / millis)
+                    + "/s): " + read + " read, " + refused + " refused with one line, 0 other outcomes";
+        }
+    }
+
+    private InputFuzzer() {
+    }
+
+    /**
+     * Runs {@code iterations} inputs derived from {@code seeds} through the analyzer, written to {@code dir/name}.
+     *
+     * @param magic the bytes a random input starts with (so that it reaches the parser, not only kind detection)
+     */
+    public static Result run(String label, List<byte[]> seeds, byte[] magic, Path dir, String name, long iterations)
+            throws Exception {
+        Path file = dir.resolve(name);
+        AtomicLong current = new AtomicLong(-1);
+        AtomicLong startedAt = new AtomicLong(System.nanoTime());
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        AtomicReference<byte[]> input = new AtomicReference<>();
+        long[] counts = new long[2];
+        long t0 = System.nanoTime();
+        long stopAt = MAX_SECONDS > 0 ? t0 + TimeUnit.SECONDS.toNanos(MAX_SECONDS) : Long.MAX_VALUE;
+        long[] ran = new long[1];
+        Thread worker = new Thread(() -> {
+            try {
+                for (long i = FROM; i < FROM + iterations && System.nanoTime() < stopAt; i++) {
+                    byte[] bytes = generate(new SplittableRandom(SEED ^ (i * 0x9E3779B97F4A7C15L)), seeds, magic);
+                    input.set(bytes);
+                    Files.write(file, bytes);
+                    startedAt.set(System.nanoTime());
+                    current.set(i);
+                    counts[readOne(file) ? 0 : 1]++;
+                    ran[0]++;
+                }
+                current.set(Long.MAX_VALUE);
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        }, "fuzz-" + label);
+        worker.setDaemon(true); // a hung input must not keep the test JVM alive
+        worker.start();
+        while (worker.isAlive()) {
+            worker.join(200);
+            long i = current.get();
+            if (worker.isAlive() && i >= 0 && System.nanoTime() - startedAt.get() > TimeUnit.SECONDS.toNanos(INPUT_LIMIT_SECONDS)
+                    && current.get() == i) {
+                StackTraceElement[] where = worker.getStackTrace();
+                worker.interrupt();
+                throw new AssertionError(failureText(label, i, input.get(), dir, "took more than " + INPUT_LIMIT_SECONDS
+                        + " s; stuck at " + List.of(where).subList(0, Math.min(12, where.length))));
+            }
+        }
+        Throwable t = failure.get();
+        if (t != null) {
+            throw new AssertionError(failureText(label, current.get(), input.get(), dir, "threw " + t), t);
+        }
+        return new Result(ran[0], counts[0], counts[1], (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /** True when read, false when refused in one line; throws on anything else. */
+    static boolean readOne(Path file) throws Exception {
+        try {
+            List<CaptureSource.Planned> planned = CaptureSource.plan(List.of(file));
+            for (CaptureSource.Planned p : planned) {
+                CaptureInput in = CaptureSource.read(1, p, Progress.NONE);
+                in.replay().reconstructions().values().forEach(r -> r.outcome());
+            }
+            return true;
+        } catch (InputException e) {
+            String m = e.getMessage();
+            if (m == null || !m.startsWith(file.toString()) || m.contains("\n") || m.contains("\r")) {
+                throw new AssertionError("not one line naming the file: " + m, e);
+            }
+            return false;
+        }
+    }
+
+    private static String failureText(String label, long i, byte[] bytes, Path dir, String what) {
+        String saved = "";
+        try {
+            Path out = Path.of("target", "fuzz-failures");
+            Files.createDirectories(out);
+            Path f = out.resolve(label + "-" + SEED + "-" + i + ".bin");
+            Files.write(f, bytes);
+            saved = "; input saved as " + f.toAbsolutePath();
+        } catch (Exception e) {
+            saved = "; input (hex) " + HexFormat.of().formatHex(bytes, 0, Math.min(bytes.length, 512));
+        }
+        return label + " fuzz input " + i + " (seed " + SEED + ", -Dwstap.fuzz.seed=" + SEED + " -Dwstap.fuzz.from=" + i
+                + " -Dwstap.fuzz.iterations=1) " + what + saved;
+    }
+
+    // ---- inputs ----
+
+    static final int[] EDGE = {0, 1, 2, 0x7F, 0x80, 0xFF, 0x7FFF, 0x8000, 0xFFFF, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFF,
+        0xFFFFFFFE, 0x10000, 24, 28, 32};
+
+    static byte[] generate(SplittableRandom r, List<byte[]> seeds, byte[] magic) {
+        if (r.nextInt(16) == 0) {
+            byte[] b = new byte[magic.length + r.nextInt(2048)];
+            for (int i = 0; i < b.length; i++) {
+                b[i] = (byte) r.nextInt(256);
+            }
+            System.arraycopy(magic, 0, b, 0, magic.length);
+            return b;
+        }
+        byte[] b = seeds.get(r.nextInt(seeds.size())).clone();
+        int rounds = 1 + (r.nextInt(4) == 0 ? r.nextInt(8) : 0);
+        for (int k = 0; k < rounds && b.length > 0; k++) {
+            b = mutate(r, b);
+        }
+        return b;
+    }
+
+    private static byte[] mutate(SplittableRandom r, byte[] b) {
+        int at = r.nextInt(b.length);
+        switch (r.nextInt(9)) {
+            case 0 -> b[at] ^= (byte) (1 << r.nextInt(8));
+            case 1 -> b[at] = (byte) new int[] {0x00, 0xFF, 0x7F, 0x80}[r.nextInt(4)];
+            case 2 -> b[at] = (byte) r.nextInt(256);
+            case 3 -> { // a 16- or 32-bit field (either byte order) set to an edge value
+                int v = r.nextInt(5) == 0 ? b.length + r.nextInt(-8, 9) : EDGE[r.nextInt(EDGE.length)];
+                int width = r.nextBoolean() ? 2 : 4;
+                boolean big = r.nextBoolean();
+                for (int i = 0; i < width && at + i < b.length; i++) {
+                    int shift = 8 * (big ? width - 1 - i : i);
+                    b[at + i] = (byte) (v >>> shift);
+                }
+            }
+            case 4 -> b = java.util.Arrays.copyOf(b, at); // truncated
+            case 5 -> { // a slice deleted
+                int n = Math.min(b.length - at, 1 + r.nextInt(64));
+                byte[] c = new byte[b.length - n];
+                System.arraycopy(b, 0, c, 0, at);
+                System.arraycopy(b, at + n, c, at, b.length - at - n);
+                b = c;
+            }
+            case 6, 7 -> { // random bytes inserted, or a slice of the file duplicated
+                int n = 1 + r.nextInt(64);
+                byte[] ins = new byte[n];
+                if (r.nextBoolean()) {
+                    for (int i = 0; i < n; i++) {
+                        ins[i] = (byte) r.nextInt(256);
+                    }
+                } else {
+                    int from = r.nextInt(b.length);
+                    n = Math.min(n, b.length - from);
+                    ins = java.util.Arrays.copyOfRange(b, from, from + n);
+                }
+                if (b.length + n > 1 << 20) {
+                    return b;
+                }
+                byte[] c = new byte[b.length + n];
+                System.arraycopy(b, 0, c, 0, at);
+                System.arraycopy(ins, 0, c, at, n);
+                System.arraycopy(b, at, c, at + n, b.length - at);
+                b = c;
+            }
+            default -> { // a run of bytes overwritten with one value
+                int n = Math.min(b.length - at, 1 + r.nextInt(32));
+                java.util.Arrays.fill(b, at, at + n, (byte) (r.nextBoolean() ? 0 : 0xFF));
+            }
+        }
+        return b;
+    }
+}
