@@ -88,6 +88,21 @@ class JfrInputIT {
         return out;
     }
 
+    /** {@link #findings} without WS304 on a connection whose TCP closes raced (see {@link #racedCloses}). */
+    private static Map<String, List<String>> findingsBeyondRaces(JsonNode report, java.util.Set<String> raced) {
+        Map<String, List<String>> f = findings(report, false);
+        for (String id : raced) {
+            List<String> l = f.get(id);
+            if (l != null) {
+                l.removeIf(s -> s.startsWith("WS304 "));
+                if (l.isEmpty()) {
+                    f.remove(id);
+                }
+            }
+        }
+        return f;
+    }
+
     /** Findings by connection: rule, slug, severity, side, message, and the stack's top frames. */
     private static Map<String, List<String>> findings(JsonNode report, boolean withStacks) {
         Map<String, List<String>> out = new TreeMap<>();
@@ -111,27 +126,62 @@ class JfrInputIT {
         assertEquals("jfr", fromJfr.get("inputs").get(0).get("kind").asText());
     }
 
+    /**
+     * Connections whose two ends closed TCP within {@link #RACE_NANOS} of each other (the capture's one clock): which
+     * came first is then closer than the JFR timestamps (JFR's own tick clock, converted) can order, so the merged
+     * outcome (clean or clean-client-tcp-first, with WS304) may be read either way from a recording.
+     */
+    private static final long RACE_NANOS = 1_000_000;
+
+    private static java.util.Set<String> racedCloses(JsonNode report) {
+        java.util.Set<String> raced = new java.util.TreeSet<>();
+        for (JsonNode c : report.get("connections")) {
+            JsonNode views = c.get("views");
+            if (views.size() == 2 && views.get(0).get("tcpCloseTimeNanos").isNumber()
+                    && views.get(1).get("tcpCloseTimeNanos").isNumber() && Math.abs(views.get(0).get("tcpCloseTimeNanos")
+                    .asLong() - views.get(1).get("tcpCloseTimeNanos").asLong()) < RACE_NANOS) {
+                raced.add(c.get("id").asText());
+            }
+        }
+        return raced;
+    }
+
     @Test
     void sameConnectionsOutcomesClosesAndWhatEachSideSaw() {
         Map<String, Map<String, Object>> c = connections(fromCapture);
         Map<String, Map<String, Object>> j = connections(fromJfr);
         assertEquals(c.keySet(), j.keySet());
+        java.util.Set<String> raced = racedCloses(fromCapture);
         for (String id : c.keySet()) {
+            if (raced.contains(id)) {
+                for (Map<String, Object> m : List.of(c.get(id), j.get(id))) {
+                    assertTrue(List.of("clean", "clean-client-tcp-first").contains(m.get("outcome")), id + ": " + m);
+                    m.remove("outcome");
+                    m.remove("tcpClosedBy");
+                }
+            }
             assertEquals(c.get(id), j.get(id), "connection " + id);
         }
     }
 
     @Test
     void sameFindingsWithTheSameStacks() {
-        assertEquals(findings(fromCapture, false), findings(fromJfr, false));
+        java.util.Set<String> raced = racedCloses(fromCapture);
+        assertEquals(findingsBeyondRaces(fromCapture, raced), findingsBeyondRaces(fromJfr, raced));
         // the stacks themselves: the JFR one is the capture's (both trimmed the same way, same depth), including the
         // Close frame's stack on a framing finding about that Close (WS110: the Close event's frameIndex)
         List<String> capStacks = new ArrayList<>();
         List<String> jfrStacks = new ArrayList<>();
         for (JsonNode f : fromCapture.get("findings")) {
+            if (f.get("rule").asText().equals("WS304") && raced.contains(f.get("connection").asText())) {
+                continue;
+            }
             capStacks.add(f.get("connection").asText() + f.get("rule").asText() + (f.get("stack").size() > 0 ? f.get("stack").get(0).asText() : "-"));
         }
         for (JsonNode f : fromJfr.get("findings")) {
+            if (f.get("rule").asText().equals("WS304") && raced.contains(f.get("connection").asText())) {
+                continue;
+            }
             jfrStacks.add(f.get("connection").asText() + f.get("rule").asText() + (f.get("stack").size() > 0 ? f.get("stack").get(0).asText() : "-"));
         }
         capStacks.sort(null);
