@@ -154,10 +154,14 @@ class JfrInputIT {
         java.util.Set<String> raced = racedCloses(fromCapture);
         for (String id : c.keySet()) {
             if (raced.contains(id)) {
+                List<String> eitherWay = List.of("clean", "clean-client-tcp-first");
+                boolean outcomeMayDiffer = eitherWay.contains(c.get(id).get("outcome"))
+                        && eitherWay.contains(j.get(id).get("outcome"));
                 for (Map<String, Object> m : List.of(c.get(id), j.get(id))) {
-                    assertTrue(List.of("clean", "clean-client-tcp-first").contains(m.get("outcome")), id + ": " + m);
-                    m.remove("outcome");
                     m.remove("tcpClosedBy");
+                    if (outcomeMayDiffer) {
+                        m.remove("outcome");
+                    }
                 }
             }
             assertEquals(c.get(id), j.get(id), "connection " + id);
