@@ -6,11 +6,11 @@ import com.microsoft.jfr.Recording;
 import com.microsoft.jfr.RecordingConfiguration;
 import com.microsoft.jfr.RecordingOptions;
 import io.wstap.analyzer.remote.RemoteJvm;
-import io.wstap.analyzer.remote.Target;
 import io.wstap.analyzer.remote.TargetException;
 import io.wstap.analyzer.remote.WstapSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -78,16 +78,8 @@ public final class RecordCommand implements Callable<Integer> {
             description = "Where the recording (.jfr) is written, on this machine.")
     Path output;
 
-    @Option(names = "--attach", description = "Load the wstap agent into the target (a local PID) if it has none.")
-    boolean attach;
-
-    @Option(names = "--agent", paramLabel = "JAR", description = "The agent jar for --attach (default: "
-            + "wstap-agent.jar next to wstap.jar, or agent/target/wstap-agent.jar of the build).")
-    Path agentJar;
-
-    @Option(names = "--agent-options", paramLabel = "OPTIONS", defaultValue = "",
-            description = "Agent options for --attach, as after -javaagent:wstap-agent.jar=.")
-    String agentOptions;
+    @Mixin
+    AttachOptions attachOptions;
 
     @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
             description = "The report: text (default), json or html.")
@@ -117,12 +109,7 @@ public final class RecordCommand implements Callable<Integer> {
         }
         RemoteJvm jvm;
         try {
-            Target t = Target.parse(target);
-            if (attach && !t.local()) {
-                throw new TargetException("--attach needs a local PID, not '" + target + "'");
-            }
-            jvm = RemoteJvm.open(t, attach ? new RemoteJvm.Attach(RemoteJvm.agentJar(agentJar, RecordCommand.class),
-                    agentOptions) : null);
+            jvm = attachOptions.open(target, RecordCommand.class);
         } catch (TargetException e) {
             err.println("wstap: " + e.getMessage());
             err.flush();

@@ -1,7 +1,6 @@
 package io.wstap.analyzer.cli;
 
 import io.wstap.analyzer.remote.RemoteJvm;
-import io.wstap.analyzer.remote.Target;
 import io.wstap.analyzer.remote.TargetException;
 import io.wstap.analyzer.remote.WstapSettings;
 import io.wstap.analyzer.watch.Dashboard;
@@ -11,6 +10,7 @@ import io.wstap.analyzer.watch.WatchServer;
 import jdk.management.jfr.RemoteRecordingStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -18,7 +18,6 @@ import picocli.CommandLine.Spec;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.Callable;
@@ -67,17 +66,8 @@ public final class WatchCommand implements Callable<Integer> {
     @Parameters(paramLabel = "TARGET", description = "PID, HOST:PORT or service:jmx:... URL")
     String target;
 
-    @Option(names = "--attach", description = "Load the wstap agent into the target (a local PID) if it has none.")
-    boolean attach;
-
-    @Option(names = "--agent", paramLabel = "JAR", description = "The agent jar for --attach (default: "
-            + "wstap-agent.jar next to wstap.jar, or agent/target/wstap-agent.jar of the build).")
-    Path agentJar;
-
-    @Option(names = "--agent-options", paramLabel = "OPTIONS", defaultValue = "",
-            description = "Agent options for --attach, as after -javaagent:wstap-agent.jar= (e.g. "
-                    + "file=/tmp/app.wstap,ports=8080).")
-    String agentOptions;
+    @Mixin
+    AttachOptions attachOptions;
 
     @Option(names = "--duration", paramLabel = "TIME",
             description = "Stop after TIME (500ms, 30s, 5m, 1h); default: until Ctrl-C.")
@@ -99,13 +89,7 @@ public final class WatchCommand implements Callable<Integer> {
         InetSocketAddress listen = http == null ? null : Values.listenAddress(spec.commandLine(), "--http", http);
         RemoteJvm jvm;
         try {
-            Target t = Target.parse(target);
-            RemoteJvm.Attach a = attach ? new RemoteJvm.Attach(RemoteJvm.agentJar(agentJar, WatchCommand.class),
-                    agentOptions) : null;
-            if (attach && !t.local()) {
-                throw new TargetException("--attach needs a local PID, not '" + target + "'");
-            }
-            jvm = RemoteJvm.open(t, a);
+            jvm = attachOptions.open(target, WatchCommand.class);
         } catch (TargetException e) {
             err.println("wstap: " + e.getMessage());
             err.flush();
