@@ -471,8 +471,7 @@ public final class Connection {
         // The answer: the closing handshake is complete.
         closingCompleteTime = t;
         if (awaitingAnswerAfterFin) {
-            awaitingAnswerAfterFin = false; // the initiator's FIN was a half-close: it got its answer
-            decideClosing(side(tcpFirst), tcpFirstHow, tcpFirstTime);
+            decideAtTheFirstFin(); // the initiator's FIN was a half-close: it got its answer
         }
         long delay = t - peer.close.timeNanos();
         if (delay > options.slowCloseNanos() && isNew(Rule.SLOW_CLOSE_HANDSHAKE, s)) {
@@ -543,10 +542,12 @@ public final class Connection {
                     + (how == TcpEnd.RESET ? "a reset" : "an I/O error") + " on " + who(s) + "'s side");
         }
         if (awaitingAnswerAfterFin) {
-            // The other side ended TCP too (or a reset came) before the answer: decided as if at that end.
             awaitingAnswerAfterFin = false;
-            decideClosing(how.orderly() ? s : side(tcpFirst), how.orderly() ? how : tcpFirstHow,
-                    how.orderly() ? timeNanos : tcpFirstTime);
+            if (how.orderly()) {
+                decideClosing(s, how, timeNanos); // the other side closed too without answering
+            } else {
+                decideAtTheFirstFin(); // a reset before the answer
+            }
             return;
         }
         if (tcpFirst != null) {
@@ -607,6 +608,12 @@ public final class Connection {
         }
     }
 
+    /** Ends the wait for an answer after a possible half-close: the outcome as of the first FIN. */
+    private void decideAtTheFirstFin() {
+        awaitingAnswerAfterFin = false;
+        decideClosing(side(tcpFirst), tcpFirstHow, tcpFirstTime);
+    }
+
     /** WS305: the server had not closed TCP within the grace period after the closing handshake. */
     private void lingered(long t) {
         long wait = t - closingCompleteTime;
@@ -624,8 +631,7 @@ public final class Connection {
         }
         endTime = timeNanos;
         if (awaitingAnswerAfterFin) {
-            awaitingAnswerAfterFin = false; // no answer came before the capture ended: judged at the FIN
-            decideClosing(side(tcpFirst), tcpFirstHow, tcpFirstTime);
+            decideAtTheFirstFin(); // no answer came before the capture ended
             return;
         }
         if (tcpFirst != null || phase != Phase.OPEN) {
