@@ -76,7 +76,9 @@ class PcapGroundTruthIT {
             if (e.getKey().endsWith("-over-wss")) {
                 // On the wire wss:// is ciphertext, and a packet tool without the keys sees no WebSocket at all: that
                 // is why the agent reads TLS at the SSLEngine/SSLSocket. The agent has it; the pcap must not.
-                only(agent, r -> agent.endpoints(r.connectionId()).local().endsWith(port), e.getKey());
+                // (TLS too: a later scenario's server may get the same ephemeral port)
+                only(agent, r -> agent.endpoints(r.connectionId()).local().endsWith(port)
+                        && agent.endpoints(r.connectionId()).transport() == io.wstap.capture.Transport.TLS, e.getKey());
                 assertEquals(List.of(), packets.reconstructions().values().stream()
                         .filter(r -> packets.endpoints(r.connectionId()).remote().endsWith(port)).toList(), e.getKey());
                 continue;
