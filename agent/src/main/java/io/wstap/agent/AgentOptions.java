@@ -25,11 +25,14 @@ import java.util.TreeSet;
  * @param stackDepth most stack frames kept per stack
  * @param quiet     print nothing at start (errors are still printed)
  * @param faults    test-only: make the tap throw inside every hook, to prove the host is unharmed
+ * @param copyTap   benchmark-only: instead of scanning, copy every byte the socket hooks see into a 16 MiB ring (what
+ *                  a packet tool does); the capture then holds no frames. The "copying tap" arm of docs/benchmarks.md
  * @param reasons   what the capture keeps of Close reasons: {@code keep}, {@code hash} (a short SHA-256 digest, so equal
  *                  reasons still match) or {@code drop} (the code only)
  */
 public record AgentOptions(Path file, long maxSize, Set<Integer> ports, Set<String> hosts, boolean stacks, boolean jfr,
-                           int ringSlots, int stackDepth, boolean quiet, boolean faults, String reasons) {
+                           int ringSlots, int stackDepth, boolean quiet, boolean faults, String reasons,
+                           boolean copyTap) {
 
     /** Every option, with its default, as the user writes it. */
     public static final Map<String, String> DEFAULTS = defaults();
@@ -47,6 +50,7 @@ public record AgentOptions(Path file, long maxSize, Set<Integer> ports, Set<Stri
         d.put("quiet", "false");
         d.put("faults", "false");
         d.put("reasons", "keep");
+        d.put("copyTap", "false");
         return Collections.unmodifiableMap(d);
     }
 
@@ -85,7 +89,8 @@ public record AgentOptions(Path file, long maxSize, Set<Integer> ports, Set<Stri
                 (int) range("stackDepth", values.get("stackDepth"), 1, 256),
                 bool("quiet", values.get("quiet")),
                 bool("faults", values.get("faults")),
-                oneOf("reasons", values.get("reasons"), "keep", "hash", "drop"));
+                oneOf("reasons", values.get("reasons"), "keep", "hash", "drop"),
+                bool("copyTap", values.get("copyTap")));
     }
 
     private static String canonicalKey(String key) {

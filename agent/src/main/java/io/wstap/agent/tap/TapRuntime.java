@@ -25,6 +25,8 @@ public final class TapRuntime {
     final EngineOptions engineOptions = EngineOptions.DEFAULTS;
     final boolean lateAttach;
     final boolean faults;
+    /** Benchmark-only (option copyTap): the ring every byte is copied into instead of being scanned; null = off. */
+    CopyTap copyTap;
     /** Publish JFR events (the option, and jdk.jfr present); JfrEmitter is never loaded otherwise. */
     volatile boolean jfr;
     private final Stacks stacks;
@@ -86,6 +88,11 @@ public final class TapRuntime {
         } catch (Throwable t) {
             System.err.println("wstap: no io.wstap.Stats event (" + t + ")"); // the other events still work
         }
+    }
+
+    /** The benchmarks' copying tap: every byte seen at the socket hooks is copied, nothing is scanned (before start). */
+    public void copyEveryByte() {
+        copyTap = new CopyTap(16 << 20);
     }
 
     void connectionOpened() {

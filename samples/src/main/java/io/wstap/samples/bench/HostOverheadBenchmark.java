@@ -1,0 +1,281 @@
+package io.wstap.samples.bench;
+
+import io.wstap.samples.Tls;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
+import java.util.jar.JarFile;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * What wstap costs a real server, side by side with the alternatives, in one run (issue #8; docs/benchmarks.md).
+ *
+ * <p>For each configuration (server Jetty 12 or Netty 4.2, ws:// or wss://, small or large messages) and each
+ * measured arm B, it runs pairs of rounds A B, A B, ... where A is the same server without anything attached. Each
+ * round is a fresh server JVM ({@link BenchServer}) loaded by a fresh client JVM ({@link BenchClient}, no agent),
+ * warmed up, then measured. A ratio is B over the A of its own pair (so a slow drift of the machine cancels), and
+ * the table gives each arm's median over its pairs: throughput, p50 and p99 round-trip latency, the extra bytes the
+ * server's traffic threads allocated per frame, and the bytes wstap's writer thread allocated per frame.
+ *
+ * <p>Arms: {@code agent} (capture file only), {@code agent-jfr} (plus a JFR recording with wstap.jfc, per-frame
+ * event off), {@code agent-jfr-frames} (per-frame event on), {@code jdk-socket-events} (no agent: the JDK's own
+ * jdk.SocketRead/SocketWrite events at threshold 0 with stacks, what a user can do today), {@code copy-tap} (the agent
+ * with {@code copyTap=true}: every byte copied at the same hooks, what a packet tool does).
+ *
+ * <pre>
+ * bench/host-overhead.sh [key=value ...]   # servers=jetty,netty transports=plain,tls sizes=64,65536 pairs=2 ...
+ * </pre>
+ */
+public final class HostOverheadBenchmark {
+    static final List<String> ALL_ARMS = List.of("agent", "agent-jfr", "agent-jfr-frames", "jdk-socket-events", "copy-tap");
+
+    record Config(String server, boolean tls, int size, int connections) {
+        String label() {
+            return server + " " + (tls ? "wss" : "ws") + " " + (size >= 1024 ? size / 1024 + " KiB" : size + " B")
+                    + " x" + connections;
+        }
+    }
+
+    record Round(double msgsPerSecond, double p50, double p99, double appBytesPerFrame, double writerBytesPerFrame) {
+    }
+
+    record Pair(Round a, Round b) {
+    }
+
+    private final Map<String, String> args;
+    private final Path agentJar;
+    private final Path dir;
+    private final Path keystore;
+    private final String classpath = System.getProperty("java.class.path");
+    private final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    private int round;
+
+    private HostOverheadBenchmark(Map<String, String> args) throws Exception {
+        this.args = args;
+        agentJar = Path.of(args.getOrDefault("agent", "agent/target/wstap-agent.jar")).toAbsolutePath();
+        if (!Files.isRegularFile(agentJar)) {
+            throw new IllegalArgumentException("agent " + agentJar + ": no such file (build it: mvn -B -q package -DskipTests)");
+        }
+        dir = Files.createTempDirectory("wstap-host-overhead");
+        keystore = Tls.selfSignedKeystore(dir, BenchServer.PASSWORD);
+    }
+
+    public static void main(String[] argv) throws Exception {
+        Map<String, String> args = new LinkedHashMap<>();
+        for (String a : argv) {
+            int eq = a.indexOf('=');
+            if (eq <= 0) {
+                System.err.println("argument '" + a + "': expected key=value");
+                System.exit(2);
+            }
+            args.put(a.substring(0, eq), a.substring(eq + 1));
+        }
+        new HostOverheadBenchmark(args).run();
+    }
+
+    private void run() throws Exception {
+        List<String> arms = list("arms", String.join(",", ALL_ARMS));
+        for (String arm : arms) {
+            if (!ALL_ARMS.contains(arm)) {
+                throw new IllegalArgumentException("arm " + arm + ": expected one of " + ALL_ARMS);
+            }
+        }
+        int pairs = integer("pairs", 2);
+        int warmup = integer("warmup", 3);
+        int seconds = integer("seconds", 4);
+        List<Config> configs = new ArrayList<>();
+        for (String server : list("servers", "jetty,netty")) {
+            for (String transport : list("transports", "plain,tls")) {
+                for (String size : list("sizes", "64,65536")) {
+                    int n = Integer.parseInt(size);
+                    // Many connections for small messages; fewer for 64 KiB ones, which fill the 2 cores on their own.
+                    int connections = integer(n >= 1024 ? "connectionsLarge" : "connections", n >= 1024 ? 8 : 64);
+                    configs.add(new Config(server, transport.equals("tls"), n, connections));
+                }
+            }
+        }
+        System.out.printf(Locale.ROOT, "host overhead: %d configurations x %d arms x %d A-B pairs, %d s warm-up + %d s"
+                        + " per round, java %s, %d cores%n", configs.size(), arms.size(), pairs, warmup, seconds,
+                System.getProperty("java.version"), Runtime.getRuntime().availableProcessors());
+        StringBuilder table = new StringBuilder("| configuration | B arm | A msg/s | throughput B/A | p50 B/A | p99 B/A"
+                + " | extra app-thread B/frame | writer B/frame |\n| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        for (Config config : configs) {
+            for (String arm : arms) {
+                List<Pair> measured = new ArrayList<>();
+                for (int p = 0; p < pairs; p++) {
+                    Round a = round(config, "none", warmup, seconds);
+                    Round b = round(config, arm, warmup, seconds);
+                    measured.add(new Pair(a, b));
+                    System.out.printf(Locale.ROOT, "  %-22s %-18s A %9.0f msg/s p99 %8.1f us | B %9.0f msg/s p99 %8.1f us"
+                                    + " | %.3f%n", config.label(), arm, a.msgsPerSecond, a.p99, b.msgsPerSecond, b.p99,
+                            b.msgsPerSecond / a.msgsPerSecond);
+                }
+                String line = String.format(Locale.ROOT, "| %s | %s | %.0f | %.3f | %.3f | %.3f | %.1f | %.2f |",
+                        config.label(), arm, median(measured, x -> x.a.msgsPerSecond),
+                        median(measured, x -> x.b.msgsPerSecond / x.a.msgsPerSecond),
+                        median(measured, x -> x.b.p50 / x.a.p50), median(measured, x -> x.b.p99 / x.a.p99),
+                        median(measured, x -> x.b.appBytesPerFrame - x.a.appBytesPerFrame),
+                        median(measured, x -> x.b.writerBytesPerFrame));
+                System.out.println("RATIO " + line);
+                table.append(line).append('\n');
+            }
+        }
+        System.out.println();
+        System.out.print(table);
+        Path out = Path.of(args.getOrDefault("out", "target/bench/host-overhead.md"));
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        Files.writeString(out, table);
+        System.out.println("table written to " + out);
+    }
+
+    private Round round(Config config, String arm, int warmup, int seconds) throws IOException, InterruptedException {
+        int i = round++;
+        List<String> server = new ArrayList<>(List.of(java, "-Xms512m", "-Xmx512m"));
+        server.addAll(armOptions(arm, i));
+        server.addAll(List.of("-cp", classpath, BenchServer.class.getName(), config.server,
+                config.tls ? keystore.toString() : "-"));
+        Process s = new ProcessBuilder(server).redirectError(dir.resolve("server" + i + ".err").toFile()).start();
+        Process c = null;
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+            String port = expect(out, "PORT ", s, dir.resolve("server" + i + ".err"));
+            c = new ProcessBuilder(java, "-Xms512m", "-Xmx512m", "-cp", classpath, BenchClient.class.getName(), port,
+                    config.tls ? keystore.toString() : "-", Integer.toString(config.connections),
+                    Integer.toString(config.size), Integer.toString(warmup), Integer.toString(seconds))
+                    .redirectError(dir.resolve("client" + i + ".err").toFile()).start();
+            OutputStream serverIn = s.getOutputStream();
+            Thread.sleep(TimeUnit.SECONDS.toMillis(warmup) + 500); // connections up and warm: count from here
+            serverIn.write("MARK\n".getBytes(StandardCharsets.UTF_8));
+            serverIn.flush();
+            String result = expect(new BufferedReader(new InputStreamReader(c.getInputStream(), StandardCharsets.UTF_8)),
+                    "RESULT ", c, dir.resolve("client" + i + ".err"));
+            serverIn.write("STOP\n".getBytes(StandardCharsets.UTF_8));
+            serverIn.flush();
+            String[] allocated = expect(out, "ALLOCATED ", s, dir.resolve("server" + i + ".err")).split(" ");
+            try (OutputStream clientIn = c.getOutputStream()) {
+                clientIn.write("CLOSE\n".getBytes(StandardCharsets.UTF_8));
+            }
+            c.waitFor(30, TimeUnit.SECONDS);
+            serverIn.close();
+            // The server counts from MARK to STOP, slightly longer than the client's window: per frame, by messages
+            // of that window, about the same in both arms of a pair. Two frames per message: the request and its echo.
+            double frames = 2 * field(result, "msgs_per_s") * (seconds + 0.5);
+            return new Round(field(result, "msgs_per_s"), field(result, "p50_us"), field(result, "p99_us"),
+                    Long.parseLong(allocated[0]) / frames, Long.parseLong(allocated[1]) / frames);
+        } finally {
+            if (c != null && !c.waitFor(10, TimeUnit.SECONDS)) {
+                c.destroyForcibly();
+            }
+            if (!s.waitFor(30, TimeUnit.SECONDS)) {
+                s.destroyForcibly();
+            }
+            for (String f : List.of("capture" + i + ".wstap", "round" + i + ".jfr")) {
+                Files.deleteIfExists(dir.resolve(f)); // the rounds' outputs are not kept: only their cost is measured
+            }
+        }
+    }
+
+    /** The server JVM's options for one arm. */
+    private List<String> armOptions(String arm, int i) throws IOException {
+        List<String> o = new ArrayList<>();
+        switch (arm) {
+            case "none" -> {
+            }
+            case "agent", "copy-tap" -> o.add(agent(i, arm.equals("copy-tap") ? ",copyTap=true" : ""));
+            case "agent-jfr", "agent-jfr-frames" -> {
+                o.add(agent(i, ""));
+                o.add(recording(i, wstapSettings(arm.equals("agent-jfr-frames"))));
+            }
+            case "jdk-socket-events" -> o.add(recording(i, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+                    + "<configuration version=\"2.0\">" + socketEvent("jdk.SocketRead") + socketEvent("jdk.SocketWrite")
+                    + "</configuration>"));
+            default -> throw new IllegalArgumentException("arm " + arm);
+        }
+        return o;
+    }
+
+    private String agent(int i, String extra) {
+        return "-javaagent:" + agentJar + "=file=" + dir.resolve("capture" + i + ".wstap") + ",quiet=true" + extra;
+    }
+
+    private String recording(int i, String settings) throws IOException {
+        Path jfc = dir.resolve("round" + i + ".jfc");
+        Files.writeString(jfc, settings);
+        return "-XX:StartFlightRecording=filename=" + dir.resolve("round" + i + ".jfr") + ",settings=" + jfc;
+    }
+
+    private static String socketEvent(String name) {
+        return "<event name=\"" + name + "\"><setting name=\"enabled\">true</setting>"
+                + "<setting name=\"threshold\">0 ns</setting><setting name=\"stackTrace\">true</setting></event>";
+    }
+
+    /** The agent jar's own wstap.jfc, with the per-frame event switched on or left off. */
+    private String wstapSettings(boolean frames) throws IOException {
+        String jfc;
+        try (JarFile jar = new JarFile(agentJar.toFile())) {
+            jfc = new String(jar.getInputStream(jar.getEntry("wstap.jfc")).readAllBytes(), StandardCharsets.UTF_8);
+        }
+        if (!frames) {
+            return jfc;
+        }
+        Matcher m = Pattern.compile("(<event name=\"io\\.wstap\\.Frame\">\\s*<setting name=\"enabled\">)false").matcher(jfc);
+        if (!m.find()) {
+            throw new IllegalStateException("wstap.jfc: no disabled io.wstap.Frame event to switch on");
+        }
+        return m.replaceFirst("$1true");
+    }
+
+    private static String expect(BufferedReader in, String prefix, Process p, Path err) throws IOException {
+        for (String line; (line = in.readLine()) != null; ) {
+            if (line.startsWith(prefix)) {
+                return line.substring(prefix.length()).trim();
+            }
+            if (line.startsWith("FAILED")) {
+                throw new IllegalStateException("client " + line);
+            }
+        }
+        String why = Files.exists(err) ? Files.readAllLines(err).stream().filter(l -> !l.isBlank()).findFirst().orElse("") : "";
+        throw new IllegalStateException("no line starting with '" + prefix.trim() + "' from pid " + p.pid() + ": " + why);
+    }
+
+    private static double field(String result, String name) {
+        for (String kv : result.split(" ")) {
+            if (kv.startsWith(name + "=")) {
+                return Double.parseDouble(kv.substring(name.length() + 1));
+            }
+        }
+        throw new IllegalStateException("no " + name + " in " + result);
+    }
+
+    private static double median(List<Pair> pairs, ToDoubleFunction<Pair> f) {
+        double[] v = pairs.stream().mapToDouble(f).sorted().toArray();
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    private List<String> list(String key, String dflt) {
+        return Arrays.asList(args.getOrDefault(key, dflt).split(","));
+    }
+
+    private int integer(String key, int dflt) {
+        String v = args.get(key);
+        try {
+            return v == null ? dflt : Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("argument " + key + "=" + v + ": expected a whole number");
+        }
+    }
+}
