@@ -23,7 +23,8 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * The load of {@link HostOverheadBenchmark}, in its own JVM without the agent: {@code connections} JDK HttpClient
  * WebSockets (ws:// or wss://), each in a closed loop sending one binary message of {@code size} bytes and waiting for
- * its echo, for {@code warmup} then {@code seconds}. Prints {@code RESULT msgs_per_s= p50_us= p99_us= messages=} for
+ * its echo, for {@code warmup} then {@code seconds}, counted from when every connection is open ({@code READY}).
+ * Prints {@code RESULT msgs_per_s= p50_us= p99_us= messages=} for
  * the measured part, then waits for a line on stdin and closes every connection with 1000.
  *
  * <p>Args: port keystore|- connections size warmupSeconds seconds.
@@ -42,13 +43,32 @@ public final class BenchClient {
         }
         HttpClient client = builder.build();
         URI uri = URI.create((tls ? "wss" : "ws") + "://127.0.0.1:" + port + "/echo");
+        // Every connection is open (TLS handshakes done) before the clock starts: only echo traffic is measured.
+        List<WebSocket> sockets = new ArrayList<>();
+        List<AtomicReference<CompletableFuture<Void>>> echoes = new ArrayList<>();
+        for (int c = 0; c < connections; c++) {
+            AtomicReference<CompletableFuture<Void>> echo = new AtomicReference<>();
+            echoes.add(echo);
+            sockets.add(client.newWebSocketBuilder().buildAsync(uri, new WebSocket.Listener() {
+                @Override
+                public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
+                    webSocket.request(1);
+                    if (last) {
+                        echo.get().complete(null);
+                    }
+                    return null;
+                }
+            }).get(60, TimeUnit.SECONDS));
+        }
+        System.out.println("READY");
+        System.out.flush();
         long start = System.nanoTime();
         long measureFrom = start + warmupNanos;
         long end = measureFrom + measureNanos;
         CountDownLatch close = new CountDownLatch(1);
         List<Loop> loops = new ArrayList<>();
         for (int c = 0; c < connections; c++) {
-            Loop loop = new Loop(client, uri, size, measureFrom, end, close);
+            Loop loop = new Loop(sockets.get(c), echoes.get(c), size, measureFrom, end, close);
             loops.add(loop);
             loop.thread.start();
         }
@@ -79,15 +99,16 @@ public final class BenchClient {
     private static final class Loop {
         final Thread thread;
         final CountDownLatch measured = new CountDownLatch(1);
-        /** Round trips of the measured window, in ns; bounded, so a long run cannot grow it. */
-        final long[] latencies = new long[1 << 20];
+        /** Round trips of the measured window, in ns; bounded (1 MiB a connection), so a long run cannot grow it. */
+        final long[] latencies = new long[1 << 17];
         int count;
         volatile Throwable failure;
 
-        Loop(HttpClient client, URI uri, int size, long measureFrom, long end, CountDownLatch close) {
+        Loop(WebSocket ws, AtomicReference<CompletableFuture<Void>> echo, int size, long measureFrom, long end,
+             CountDownLatch close) {
             thread = new Thread(() -> {
                 try {
-                    run(client, uri, size, measureFrom, end, close);
+                    run(ws, echo, size, measureFrom, end, close);
                 } catch (Throwable t) {
                     failure = t;
                     measured.countDown();
@@ -95,19 +116,8 @@ public final class BenchClient {
             }, "bench-client");
         }
 
-        private void run(HttpClient client, URI uri, int size, long measureFrom, long end, CountDownLatch close)
-                throws Exception {
-            AtomicReference<CompletableFuture<Void>> echo = new AtomicReference<>();
-            WebSocket ws = client.newWebSocketBuilder().buildAsync(uri, new WebSocket.Listener() {
-                @Override
-                public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
-                    webSocket.request(1);
-                    if (last) {
-                        echo.get().complete(null);
-                    }
-                    return null;
-                }
-            }).get(30, TimeUnit.SECONDS);
+        private void run(WebSocket ws, AtomicReference<CompletableFuture<Void>> echo, int size, long measureFrom,
+                         long end, CountDownLatch close) throws Exception {
             byte[] payload = new byte[size];
             for (long t0; (t0 = System.nanoTime()) < end; ) {
                 CompletableFuture<Void> f = new CompletableFuture<>();

@@ -103,7 +103,7 @@ public final class HostOverheadBenchmark {
                 for (String size : list("sizes", "64,65536")) {
                     int n = Integer.parseInt(size);
                     // Many connections for small messages; fewer for 64 KiB ones, which fill the 2 cores on their own.
-                    int connections = integer(n >= 1024 ? "connectionsLarge" : "connections", n >= 1024 ? 8 : 64);
+                    int connections = integer(n >= 1024 ? "connectionsLarge" : "connections", n >= 1024 ? 4 : 16);
                     configs.add(new Config(server, transport.equals("tls"), n, connections));
                 }
             }
@@ -158,11 +158,12 @@ public final class HostOverheadBenchmark {
                     Integer.toString(config.size), Integer.toString(warmup), Integer.toString(seconds))
                     .redirectError(dir.resolve("client" + i + ".err").toFile()).start();
             OutputStream serverIn = s.getOutputStream();
+            BufferedReader clientOut = new BufferedReader(new InputStreamReader(c.getInputStream(), StandardCharsets.UTF_8));
+            expect(clientOut, "READY", c, dir.resolve("client" + i + ".err"));
             Thread.sleep(TimeUnit.SECONDS.toMillis(warmup) + 500); // connections up and warm: count from here
             serverIn.write("MARK\n".getBytes(StandardCharsets.UTF_8));
             serverIn.flush();
-            String result = expect(new BufferedReader(new InputStreamReader(c.getInputStream(), StandardCharsets.UTF_8)),
-                    "RESULT ", c, dir.resolve("client" + i + ".err"));
+            String result = expect(clientOut, "RESULT ", c, dir.resolve("client" + i + ".err"));
             serverIn.write("STOP\n".getBytes(StandardCharsets.UTF_8));
             serverIn.flush();
             String[] allocated = expect(out, "ALLOCATED ", s, dir.resolve("server" + i + ".err")).split(" ");
