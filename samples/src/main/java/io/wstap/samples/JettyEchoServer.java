@@ -35,15 +35,7 @@ public final class JettyEchoServer implements AutoCloseable {
         QueuedThreadPool threads = new QueuedThreadPool(16, 4);
         threads.setName("jetty");
         server = new Server(threads);
-        if (tls == null) {
-            connector = new ServerConnector(server);
-        } else {
-            SslContextFactory.Server ssl = new SslContextFactory.Server();
-            ssl.setSslContext(tls);
-            connector = new ServerConnector(server, ssl);
-        }
-        connector.setHost("127.0.0.1");
-        connector.setPort(0);
+        connector = loopbackConnector(server, tls);
         server.addConnector(connector);
         ContextHandler context = new ContextHandler("/");
         context.setHandler(WebSocketUpgradeHandler.from(server, context, container -> {
@@ -58,6 +50,21 @@ public final class JettyEchoServer implements AutoCloseable {
 
     int port() {
         return connector.getLocalPort();
+    }
+
+    /** A connector on 127.0.0.1, ephemeral port; wss:// (Jetty's SslConnection over an SSLEngine) when tls is set. */
+    public static ServerConnector loopbackConnector(Server server, SSLContext tls) {
+        ServerConnector connector;
+        if (tls == null) {
+            connector = new ServerConnector(server);
+        } else {
+            SslContextFactory.Server ssl = new SslContextFactory.Server();
+            ssl.setSslContext(tls);
+            connector = new ServerConnector(server, ssl);
+        }
+        connector.setHost("127.0.0.1");
+        connector.setPort(0);
+        return connector;
     }
 
     /** The echo endpoint, one instance per connection; public because Jetty binds its methods with MethodHandles. */

@@ -17,11 +17,11 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.wstap.samples.JettyEchoServer;
 import io.wstap.samples.Tls;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.ContextHandler;
-import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
@@ -109,15 +109,7 @@ public final class BenchServer {
             QueuedThreadPool pool = new QueuedThreadPool(64, 8);
             pool.setName(THREADS + "jetty");
             server = new Server(pool);
-            if (tls == null) {
-                connector = new ServerConnector(server);
-            } else {
-                SslContextFactory.Server ssl = new SslContextFactory.Server();
-                ssl.setSslContext(tls);
-                connector = new ServerConnector(server, ssl);
-            }
-            connector.setHost("127.0.0.1");
-            connector.setPort(0);
+            connector = JettyEchoServer.loopbackConnector(server, tls);
             server.addConnector(connector);
             ContextHandler context = new ContextHandler("/");
             context.setHandler(WebSocketUpgradeHandler.from(server, context, container -> {
