@@ -85,10 +85,11 @@ public final class JfrSource {
     static final long STALL_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
 
     /**
-     * Reads {@code file}; throws only when not even the recording's start could be read, or when the JDK's parser
-     * stops making progress. The parse runs on a daemon thread watched for progress (events read), not for total
-     * time, so a large healthy recording is never cut: a damaged event size made ChunkParser.readEvent loop for ever
-     * (found by JfrFuzzTest). A stuck parser thread is left behind (it cannot be stopped); the analyzer exits anyway.
+     * Reads {@code file}; throws only when not even the recording's start could be read, when its framing would make
+     * the JDK's parser wait or loop ({@link JfrFraming}, checked first), or when the parser stops making progress
+     * anyway. The parse runs on a daemon thread watched for progress (events read), not for total time, so a large
+     * healthy recording is never cut. That watch is the backstop for a loop JfrFraming does not know: a stuck parser
+     * thread is left behind (it cannot be stopped); the analyzer exits anyway.
      */
     static CaptureInput read(int index, Path file, Progress progress) throws InputException {
         java.util.concurrent.atomic.AtomicLong seen = new java.util.concurrent.atomic.AtomicLong();
@@ -141,7 +142,7 @@ public final class JfrSource {
         String jvm = null;
         long pid = -1;
         RecordingFile rf;
-        InputException waited = chunkTheParserWouldWaitOn(file);
+        InputException waited = JfrFraming.check(file);
         if (waited != null) {
             throw waited;
         }
@@ -453,51 +454,6 @@ public final class JfrSource {
 
     private static String nz(String s) {
         return s == null ? "" : s;
-    }
-
-    /** A chunk header's state byte: 0 finished, else still being written (0xff: the header itself being rewritten). */
-    private static final int FILE_STATE_POSITION = 64;
-
-    /**
-     * The JDK's parser is also a live reader: for a chunk whose state byte says it is still being written and whose
-     * size runs past the end of the file, it waits for the rest for ever; for state 0xff it spins until the header is
-     * rewritten. A damaged or cut file must not hang the analyzer (found by JfrFuzzTest), so such chunks are refused
-     * here. Chunks are walked by their size fields; anything else is left to the parser, which throws for it.
-     *
-     * @return the one-line refusal, or null
-     */
-    private static InputException chunkTheParserWouldWaitOn(Path file) {
-        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file)) {
-            long size = ch.size();
-            java.nio.ByteBuffer head = java.nio.ByteBuffer.allocate(FILE_STATE_POSITION + 1);
-            for (long at = 0; at + head.capacity() <= size; ) {
-                head.clear();
-                while (head.hasRemaining() && ch.read(head, at + head.position()) > 0) {
-                    // positional reads until the header is in
-                }
-                if (head.hasRemaining() || head.getInt(0) != 0x464C5200) { // "FLR\0"
-                    return null;
-                }
-                int state = head.get(FILE_STATE_POSITION) & 0xFF;
-                long chunk = head.getLong(8);
-                if (state == 0xFF) {
-                    return InputException.at(file, at + FILE_STATE_POSITION, "expected a finished JFR chunk header,"
-                            + " found the state byte 0xff (a header being rewritten), which the JDK's parser would wait on");
-                }
-                if (state != 0 && (chunk <= 0 || chunk > size - at)) {
-                    return InputException.at(file, at + 8, "expected a finished JFR chunk, found one still being"
-                            + " written (state " + state + ") whose " + chunk + " bytes run past the end of the file"
-                            + " (copy the recording once it is stopped, or use jcmd JFR.dump)");
-                }
-                if (chunk <= 0 || chunk > size - at) {
-                    return null;
-                }
-                at += chunk;
-            }
-            return null;
-        } catch (IOException e) {
-            return null; // RecordingFile reports it
-        }
     }
 
     private static long size(Path file) {
