@@ -80,13 +80,37 @@ public final class CaptureSource {
         if (p.kind() == InputKind.JFR) {
             return JfrSource.read(index, p.file(), progress);
         }
+        return replay(index, p, progress, recorder -> p.kind() == InputKind.PCAP || p.kind() == InputKind.PCAPNG
+                ? PcapSource.read(p.file(), p.kind() == InputKind.PCAPNG, recorder)
+                : CaptureReader.readSeries(p.files(), recorder));
+    }
+
+    /**
+     * {@link #plan} then {@link #read} of a pcap or pcapng file already in memory, {@code name} being what messages
+     * call it (bytes of no known kind are refused as {@link #plan} refuses them; another kind is the caller's mistake): the same reader, engine and reconstruction, without the file (the fuzzer's way in, a million inputs a
+     * few minutes).
+     */
+    static CaptureInput readPacketsInMemory(Path name, byte[] bytes) throws InputException {
+        InputKind kind = InputKind.of(name, bytes, bytes.length);
+        if (kind != InputKind.PCAP && kind != InputKind.PCAPNG) {
+            throw new IllegalArgumentException(name + " is a " + kind.label() + ", not a pcap or pcapng file");
+        }
+        boolean ng = kind == InputKind.PCAPNG;
+        Planned p = new Planned(name, kind, List.of(name), PcapSource.check(name, bytes, ng));
+        return replay(1, p, Progress.NONE, recorder -> PcapSource.read(bytes, ng, recorder));
+    }
+
+    /** How an input's events reach the recorder. */
+    private interface Reading {
+        ReadReport into(Recorder recorder) throws IOException, CaptureException;
+    }
+
+    private static CaptureInput replay(int index, Planned p, Progress progress, Reading reading) throws InputException {
         CaptureReplay replay = new CaptureReplay();
         Recorder recorder = new Recorder(replay, progress);
         ReadReport report;
         try {
-            report = p.kind() == InputKind.PCAP || p.kind() == InputKind.PCAPNG
-                    ? PcapSource.read(p.file(), p.kind() == InputKind.PCAPNG, recorder)
-                    : CaptureReader.readSeries(p.files(), recorder);
+            report = reading.into(recorder);
         } catch (CaptureException e) {
             throw new InputException(oneLine(e.getMessage())); // a rotated part that is not a capture
         } catch (IOException e) {

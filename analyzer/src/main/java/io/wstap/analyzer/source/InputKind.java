@@ -72,6 +72,12 @@ public enum InputKind {
         } catch (IOException e) {
             throw InputException.at(file, 0, "expected a readable file, got " + oneLine(e));
         }
+        return of(file, head, n);
+    }
+
+    /** The kind the first {@code n} bytes of {@code file} ({@code head}) announce; refused as {@link #detect} says. */
+    static InputKind of(Path file, byte[] head, int n) throws InputException {
+        n = Math.min(n, LOOK);
         InputKind kind = of(head, n);
         if (kind == null) {
             throw InputException.at(file, 0, "expected the wstap magic 89 77 73 74 61 70 0d 0a, found "

@@ -35,7 +35,11 @@ abstract class PacketFile implements Closeable {
     }
 
     static PacketFile open(Path file, boolean ng) throws IOException {
-        InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+        return open(new BufferedInputStream(Files.newInputStream(file), 1 << 16), ng);
+    }
+
+    /** Packets from a stream the caller buffers (a file's is, above; bytes in memory need none). */
+    static PacketFile open(InputStream in, boolean ng) {
         return ng ? new Pcapng(in) : new ClassicPcap(in);
     }
 

@@ -39,7 +39,20 @@ public final class PcapSource {
      * @throws InputException the header is damaged (one line: file, offset, what was expected)
      */
     public static CaptureHeader check(Path file, boolean ng) throws IOException, InputException {
-        try (PacketFile packets = PacketFile.open(file, ng)) {
+        return check(file, PacketFile.open(file, ng), ng);
+    }
+
+    /** {@link #check(Path, boolean)} of bytes in memory; {@code name} is what messages call them. */
+    public static CaptureHeader check(Path name, byte[] bytes, boolean ng) throws InputException {
+        try {
+            return check(name, PacketFile.open(new java.io.ByteArrayInputStream(bytes), ng), ng);
+        } catch (IOException e) {
+            throw new IllegalStateException(e); // an array cannot fail to read
+        }
+    }
+
+    private static CaptureHeader check(Path file, PacketFile opened, boolean ng) throws IOException, InputException {
+        try (PacketFile packets = opened) {
             long first = packets.next() ? packets.timeNanos : 1;
             if (packets.packets == 0 && packets.damage != null && packets.damageOffset == 0) {
                 throw InputException.at(file, 0, packets.damage);
@@ -51,6 +64,19 @@ public final class PcapSource {
 
     /** Reads {@code file} into {@code sink}; damage ends the read and is in the report, never thrown. */
     public static ReadReport read(Path file, boolean ng, CaptureSink sink) throws IOException {
+        return read(PacketFile.open(file, ng), Files.size(file), sink);
+    }
+
+    /** {@link #read(Path, boolean, CaptureSink)} of bytes in memory. */
+    public static ReadReport read(byte[] bytes, boolean ng, CaptureSink sink) {
+        try {
+            return read(PacketFile.open(new java.io.ByteArrayInputStream(bytes), ng), bytes.length, sink);
+        } catch (IOException e) {
+            throw new IllegalStateException(e); // an array cannot fail to read
+        }
+    }
+
+    private static ReadReport read(PacketFile opened, long size, CaptureSink sink) throws IOException {
         Map<Key, TcpStream> streams = new HashMap<>();
         Segment s = new Segment();
         List<Damage> damage = new ArrayList<>();
@@ -58,7 +84,7 @@ public final class PcapSource {
         long last = 0;
         long lostBytes = 0;
         long events = 0;
-        try (PacketFile packets = PacketFile.open(file, ng)) {
+        try (PacketFile packets = opened) {
             while (packets.next()) {
                 long t = packets.timeNanos;
                 last = Math.max(last, t);
@@ -83,7 +109,7 @@ public final class PcapSource {
                 events++;
             }
             if (packets.damage != null) {
-                damage.add(new Damage(packets.damageOffset, Math.max(0, Files.size(file) - packets.damageOffset),
+                damage.add(new Damage(packets.damageOffset, Math.max(0, size - packets.damageOffset),
                         packets.damage));
             }
             for (TcpStream stream : streams.values()) {

@@ -17,7 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Random and mutated pcap and pcapng files through the analyzer ({@link InputFuzzer}): read, or refused in one line,
  * never anything else, never a hang. Seeds: every format and link type, IPv4 and IPv6, a WebSocket conversation in
  * messy segments (split, reordered, retransmitted, sequence numbers wrapping), a plain HTTP stream, a reset.
- * {@code wstap.fuzz.pcap.iterations} inputs (10 k by default, 10 M under {@code -Pfuzz}), half pcap, half pcapng.
+ * {@code wstap.fuzz.pcap.iterations} inputs (10 k by default, 10 M under {@code -Pfuzz}), half pcap, half pcapng,
+ * read in memory (every 64th through a file as well, and both must agree), the two formats on two threads.
  */
 class PcapFuzzTest {
     static final long ITERATIONS = Long.getLong("wstap.fuzz.pcap.iterations", 10_000);
@@ -56,10 +57,25 @@ class PcapFuzzTest {
         byte[] pcapMagic = {(byte) 0xD4, (byte) 0xC3, (byte) 0xB2, (byte) 0xA1, 2, 0, 4, 0};
         byte[] ngMagic = {0x0A, 0x0D, 0x0D, 0x0A};
         long half = ITERATIONS / 2;
-        InputFuzzer.Result pcap = InputFuzzer.run("pcap", seeds.stream().filter(b -> b[0] != 0x0A).toList(),
-                pcapMagic, dir, "fuzz.pcap", half);
-        InputFuzzer.Result ng = InputFuzzer.run("pcapng", seeds.stream().filter(b -> b[0] == 0x0A).toList(),
-                ngMagic, dir, "fuzz.pcapng", ITERATIONS - half);
+        // The two formats at once, one thread each (each run has its own watchdog): twice the inputs on 2 cores.
+        java.util.concurrent.ExecutorService both = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            var pcapRun = both.submit(() -> InputFuzzer.run("pcap", seeds.stream().filter(b -> b[0] != 0x0A).toList(),
+                    pcapMagic, dir, "fuzz.pcap", half, InputFuzzer.Way.IN_MEMORY));
+            var ngRun = both.submit(() -> InputFuzzer.run("pcapng", seeds.stream().filter(b -> b[0] == 0x0A).toList(),
+                    ngMagic, dir, "fuzz.pcapng", ITERATIONS - half, InputFuzzer.Way.IN_MEMORY));
+            report(pcapRun.get(), ngRun.get());
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof Error err) {
+                throw err; // the run's own AssertionError, naming the input
+            }
+            throw (Exception) e.getCause();
+        } finally {
+            both.shutdownNow();
+        }
+    }
+
+    private static void report(InputFuzzer.Result pcap, InputFuzzer.Result ng) {
         System.out.println("PcapFuzzTest (seed " + InputFuzzer.SEED + "): pcap " + pcap + "; pcapng " + ng);
         assertTrue(pcap.read() > 0 && ng.read() > 0, "mutations still reach the reader");
     }
