@@ -8,6 +8,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.UnaryOperator;
 
 /**
  * Feeds random and mutated files through the analyzer's own reading path ({@link CaptureSource#plan} then
@@ -69,6 +70,61 @@ public final class InputFuzzer {
      */
     public static Result run(String label, List<byte[]> seeds, byte[] magic, Path dir, String name, long iterations,
                              Way way) throws Exception {
+        return run(label, seeds, magic, dir, name, FROM, iterations, way, null);
+    }
+
+    /**
+     * {@code iterations} inputs split over {@code threads} runs at once (inputs {@code FROM..}, each thread its own
+     * range and file {@code tk-name}, so any input is reproduced alone as ever): the whole machine's cores.
+     */
+    public static Result runOnThreads(int threads, String label, List<byte[]> seeds, byte[] magic, Path dir,
+                                      String name, long iterations, Way way, UnaryOperator<byte[]> reseal)
+            throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            List<java.util.concurrent.Future<Result>> runs = new java.util.ArrayList<>();
+            long each = iterations / threads;
+            for (int k = 0; k < threads; k++) {
+                long from = FROM + k * each;
+                long n = k == threads - 1 ? iterations - k * each : each;
+                String file = "t" + k + "-" + name; // a prefix: "x-1.wstap" would name a rotated part of x.wstap
+                runs.add(pool.submit(() -> run(label, seeds, magic, dir, file, from, n, way, reseal)));
+            }
+            long inputs = 0;
+            long read = 0;
+            long refused = 0;
+            long millis = 0;
+            for (var f : runs) {
+                Result r = get(f);
+                inputs += r.inputs();
+                read += r.read();
+                refused += r.refused();
+                millis = Math.max(millis, r.millis());
+            }
+            return new Result(inputs, read, refused, millis);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** The run's result, or its own AssertionError (naming the input) as it was thrown. */
+    public static Result get(java.util.concurrent.Future<Result> run) throws Exception {
+        try {
+            return run.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw (Exception) e.getCause();
+        }
+    }
+
+    /**
+     * @param reseal null, or what makes a mutated input's checksums hold again (applied to half the mutated inputs), so
+     *               that mutations reach the decoding behind a checksum and not only the checksum test
+     */
+    private static Result run(String label, List<byte[]> seeds, byte[] magic, Path dir, String name, long from,
+                              long iterations, Way way, UnaryOperator<byte[]> reseal) throws Exception {
         Path file = dir.resolve(name);
         AtomicLong current = new AtomicLong(-1);
         AtomicLong startedAt = new AtomicLong(System.nanoTime());
@@ -80,8 +136,8 @@ public final class InputFuzzer {
         long[] ran = new long[1];
         Thread worker = new Thread(() -> {
             try {
-                for (long i = FROM; i < FROM + iterations && System.nanoTime() < stopAt; i++) {
-                    byte[] bytes = generate(new SplittableRandom(SEED ^ (i * 0x9E3779B97F4A7C15L)), seeds, magic);
+                for (long i = from; i < from + iterations && System.nanoTime() < stopAt; i++) {
+                    byte[] bytes = generate(new SplittableRandom(SEED ^ (i * 0x9E3779B97F4A7C15L)), seeds, magic, reseal);
                     input.set(bytes);
                     startedAt.set(System.nanoTime());
                     current.set(i);
@@ -180,7 +236,7 @@ public final class InputFuzzer {
     static final int[] EDGE = {0, 1, 2, 0x7F, 0x80, 0xFF, 0x7FFF, 0x8000, 0xFFFF, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFF,
         0xFFFFFFFE, 0x10000, 24, 28, 32};
 
-    static byte[] generate(SplittableRandom r, List<byte[]> seeds, byte[] magic) {
+    static byte[] generate(SplittableRandom r, List<byte[]> seeds, byte[] magic, UnaryOperator<byte[]> reseal) {
         if (r.nextInt(16) == 0) {
             byte[] b = new byte[magic.length + r.nextInt(2048)];
             for (int i = 0; i < b.length; i++) {
@@ -194,7 +250,7 @@ public final class InputFuzzer {
         for (int k = 0; k < rounds && b.length > 0; k++) {
             b = mutate(r, b);
         }
-        return b;
+        return reseal != null && r.nextBoolean() ? reseal.apply(b) : b;
     }
 
     private static byte[] mutate(SplittableRandom r, byte[] b) {

@@ -64,12 +64,7 @@ class PcapFuzzTest {
                     pcapMagic, dir, "fuzz.pcap", half, InputFuzzer.Way.IN_MEMORY));
             var ngRun = both.submit(() -> InputFuzzer.run("pcapng", seeds.stream().filter(b -> b[0] == 0x0A).toList(),
                     ngMagic, dir, "fuzz.pcapng", ITERATIONS - half, InputFuzzer.Way.IN_MEMORY));
-            report(pcapRun.get(), ngRun.get());
-        } catch (java.util.concurrent.ExecutionException e) {
-            if (e.getCause() instanceof Error err) {
-                throw err; // the run's own AssertionError, naming the input
-            }
-            throw (Exception) e.getCause();
+            report(InputFuzzer.get(pcapRun), InputFuzzer.get(ngRun));
         } finally {
             both.shutdownNow();
         }
