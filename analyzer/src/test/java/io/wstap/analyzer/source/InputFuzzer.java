@@ -107,6 +107,19 @@ public final class InputFuzzer {
         }
     }
 
+    /** Removes a run's work directory (its files only) unless it is {@code keep}, the test's own temporary one. */
+    public static void deleteDirectory(Path work, Path keep) throws java.io.IOException {
+        if (work.equals(keep)) {
+            return;
+        }
+        try (var left = Files.list(work)) {
+            for (Path p : left.toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+        Files.deleteIfExists(work);
+    }
+
     /** The run's result, or its own AssertionError (naming the input) as it was thrown. */
     public static Result get(java.util.concurrent.Future<Result> run) throws Exception {
         try {
