@@ -2,8 +2,14 @@ package io.wstap.samples.bench;
 
 import io.wstap.samples.Tls;
 
+import javax.net.ssl.SSLContext;
+import java.io.BufferedInputStream;
 import java.io.BufferedReader;
+import java.io.DataInputStream;
+import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -21,15 +27,27 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The load of {@link HostOverheadBenchmark}, in its own JVM without the agent: {@code connections} JDK HttpClient
- * WebSockets (ws:// or wss://), each in a closed loop sending one binary message of {@code size} bytes and waiting for
- * its echo, for {@code warmup} then {@code seconds}, counted from when every connection is open ({@code READY}).
- * Prints {@code RESULT msgs_per_s= p50_us= p99_us= messages=} for
- * the measured part, then waits for a line on stdin and closes every connection with 1000.
+ * The load of {@link HostOverheadBenchmark}, in its own JVM without the agent: {@code connections} WebSockets (ws://
+ * or wss://), each in a closed loop sending one binary message of {@code size} bytes and waiting for its echo, for
+ * {@code warmup} then {@code seconds}, counted from when every connection is open ({@code READY}). Prints {@code RESULT
+ * msgs_per_s= p50_us= p99_us= messages=} for the measured part, then waits for a line on stdin and closes every
+ * connection with 1000.
  *
- * <p>Args: port keystore|- connections size warmupSeconds seconds.
+ * <p>Two clients: {@code jdk}, the JDK's HttpClient WebSocket (a real library, but a heavy one: futures and a selector
+ * thread per message), and {@code raw}, one blocking socket per connection (an {@code SSLSocket} for wss://) writing a
+ * masked frame built once and reading the echo into a reused buffer: no allocation per message, so the client costs
+ * little of the 2 cores and the server's cost shows.
+ *
+ * <p>Args: port keystore|- connections size warmupSeconds seconds [jdk|raw].
  */
 public final class BenchClient {
+    /** One connection's round trip: send the message, wait for its echo. */
+    interface Echoer {
+        void roundTrip() throws Exception;
+
+        void close() throws Exception;
+    }
+
     public static void main(String[] args) throws Exception {
         int port = Integer.parseInt(args[0]);
         boolean tls = !args[1].equals("-");
@@ -37,28 +55,22 @@ public final class BenchClient {
         int size = Integer.parseInt(args[3]);
         long warmupNanos = TimeUnit.SECONDS.toNanos(Long.parseLong(args[4]));
         long measureNanos = TimeUnit.SECONDS.toNanos(Long.parseLong(args[5]));
-        HttpClient.Builder builder = HttpClient.newBuilder();
-        if (tls) {
-            builder.sslContext(Tls.context(Path.of(args[1]), BenchServer.PASSWORD.toCharArray()));
-        }
-        HttpClient client = builder.build();
-        URI uri = URI.create((tls ? "wss" : "ws") + "://127.0.0.1:" + port + "/echo");
+        String kind = args.length > 6 ? args[6] : "jdk";
+        SSLContext context = tls ? Tls.context(Path.of(args[1]), BenchServer.PASSWORD.toCharArray()) : null;
         // Every connection is open (TLS handshakes done) before the clock starts: only echo traffic is measured.
-        List<WebSocket> sockets = new ArrayList<>();
-        List<AtomicReference<CompletableFuture<Void>>> echoes = new ArrayList<>();
+        List<Echoer> echoers = new ArrayList<>();
+        HttpClient client = null;
+        if (kind.equals("jdk")) {
+            HttpClient.Builder builder = HttpClient.newBuilder();
+            if (tls) {
+                builder.sslContext(context);
+            }
+            client = builder.build();
+        } else if (!kind.equals("raw")) {
+            throw new IllegalArgumentException("client " + kind + ": expected jdk or raw");
+        }
         for (int c = 0; c < connections; c++) {
-            AtomicReference<CompletableFuture<Void>> echo = new AtomicReference<>();
-            echoes.add(echo);
-            sockets.add(client.newWebSocketBuilder().buildAsync(uri, new WebSocket.Listener() {
-                @Override
-                public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
-                    webSocket.request(1);
-                    if (last) {
-                        echo.get().complete(null);
-                    }
-                    return null;
-                }
-            }).get(60, TimeUnit.SECONDS));
+            echoers.add(client != null ? new JdkEchoer(client, tls, port, size) : new RawEchoer(context, port, size));
         }
         System.out.println("READY");
         System.out.flush();
@@ -67,8 +79,8 @@ public final class BenchClient {
         long end = measureFrom + measureNanos;
         CountDownLatch close = new CountDownLatch(1);
         List<Loop> loops = new ArrayList<>();
-        for (int c = 0; c < connections; c++) {
-            Loop loop = new Loop(sockets.get(c), echoes.get(c), size, measureFrom, end, close);
+        for (Echoer e : echoers) {
+            Loop loop = new Loop(e, measureFrom, end, close);
             loops.add(loop);
             loop.thread.start();
         }
@@ -104,11 +116,10 @@ public final class BenchClient {
         int count;
         volatile Throwable failure;
 
-        Loop(WebSocket ws, AtomicReference<CompletableFuture<Void>> echo, int size, long measureFrom, long end,
-             CountDownLatch close) {
+        Loop(Echoer echoer, long measureFrom, long end, CountDownLatch close) {
             thread = new Thread(() -> {
                 try {
-                    run(ws, echo, size, measureFrom, end, close);
+                    run(echoer, measureFrom, end, close);
                 } catch (Throwable t) {
                     failure = t;
                     measured.countDown();
@@ -116,14 +127,9 @@ public final class BenchClient {
             }, "bench-client");
         }
 
-        private void run(WebSocket ws, AtomicReference<CompletableFuture<Void>> echo, int size, long measureFrom,
-                         long end, CountDownLatch close) throws Exception {
-            byte[] payload = new byte[size];
+        private void run(Echoer echoer, long measureFrom, long end, CountDownLatch close) throws Exception {
             for (long t0; (t0 = System.nanoTime()) < end; ) {
-                CompletableFuture<Void> f = new CompletableFuture<>();
-                echo.set(f);
-                ws.sendBinary(ByteBuffer.wrap(payload), true).get(30, TimeUnit.SECONDS);
-                f.get(30, TimeUnit.SECONDS);
+                echoer.roundTrip();
                 if (t0 >= measureFrom && count < latencies.length) {
                     latencies[count++] = System.nanoTime() - t0;
                 }
@@ -131,7 +137,139 @@ public final class BenchClient {
             measured.countDown();
             // Open until the server has read its threads' allocation (an open connection keeps Jetty's threads busy).
             close.await(120, TimeUnit.SECONDS);
+            echoer.close();
+        }
+    }
+
+    /** The JDK HttpClient's WebSocket. */
+    static final class JdkEchoer implements Echoer {
+        private final AtomicReference<CompletableFuture<Void>> echo = new AtomicReference<>();
+        private final WebSocket ws;
+        private final byte[] payload;
+
+        JdkEchoer(HttpClient client, boolean tls, int port, int size) throws Exception {
+            payload = new byte[size];
+            URI uri = URI.create((tls ? "wss" : "ws") + "://127.0.0.1:" + port + "/echo");
+            ws = client.newWebSocketBuilder().buildAsync(uri, new WebSocket.Listener() {
+                @Override
+                public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
+                    webSocket.request(1);
+                    if (last) {
+                        echo.get().complete(null);
+                    }
+                    return null;
+                }
+            }).get(60, TimeUnit.SECONDS);
+        }
+
+        @Override
+        public void roundTrip() throws Exception {
+            CompletableFuture<Void> f = new CompletableFuture<>();
+            echo.set(f);
+            ws.sendBinary(ByteBuffer.wrap(payload), true).get(30, TimeUnit.SECONDS);
+            f.get(30, TimeUnit.SECONDS);
+        }
+
+        @Override
+        public void close() throws Exception {
             ws.sendClose(WebSocket.NORMAL_CLOSURE, "bench done").get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * A blocking socket speaking RFC 6455 itself: the opening handshake, then one masked binary frame built once and
+     * written whole per message, and the echo read into a reused buffer (the server's frames, whole or fragmented).
+     */
+    static final class RawEchoer implements Echoer {
+        private static final int MASK = 0x37FA213D;
+        private final Socket socket;
+        private final OutputStream out;
+        private final DataInputStream in;
+        private final byte[] frame;
+        private final byte[] echo;
+
+        RawEchoer(SSLContext tls, int port, int size) throws IOException {
+            socket = tls != null ? tls.getSocketFactory().createSocket("127.0.0.1", port) : new Socket("127.0.0.1", port);
+            socket.setTcpNoDelay(true);
+            socket.setSoTimeout(30_000);
+            out = socket.getOutputStream();
+            in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 17));
+            out.write(("GET /echo HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\n"
+                    + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                    + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            StringBuilder head = new StringBuilder();
+            while (!head.toString().endsWith("\r\n\r\n")) {
+                int b = in.read();
+                if (b < 0 || head.length() > 8192) {
+                    throw new IOException("no handshake response: " + head);
+                }
+                head.append((char) b);
+            }
+            if (!head.toString().startsWith("HTTP/1.1 101")) {
+                throw new IOException("upgrade refused: " + head.toString().lines().findFirst().orElse(""));
+            }
+            frame = frame(0x82, new byte[size]);
+            echo = new byte[Math.max(size, 125)];
+        }
+
+        /** A masked client frame (FIN set) of {@code payload}: the bytes to write, built once. */
+        static byte[] frame(int first, byte[] payload) {
+            int n = payload.length;
+            int ext = n < 126 ? 0 : n < 65536 ? 2 : 8;
+            ByteBuffer b = ByteBuffer.allocate(2 + ext + 4 + n);
+            b.put((byte) first);
+            if (ext == 0) {
+                b.put((byte) (0x80 | n));
+            } else if (ext == 2) {
+                b.put((byte) (0x80 | 126)).putShort((short) n);
+            } else {
+                b.put((byte) (0x80 | 127)).putLong(n);
+            }
+            b.putInt(MASK);
+            for (int i = 0; i < n; i++) {
+                b.put((byte) (payload[i] ^ (MASK >>> (8 * (3 - (i & 3))))));
+            }
+            return b.array();
+        }
+
+        @Override
+        public void roundTrip() throws IOException {
+            out.write(frame);
+            out.flush();
+            while (!readFrame()) {
+                // the echo's continuation frames, until the one with FIN
+            }
+        }
+
+        /** Reads one server frame (unmasked) into the buffer; true when it had FIN. */
+        private boolean readFrame() throws IOException {
+            int b0 = in.readUnsignedByte();
+            int b1 = in.readUnsignedByte();
+            long n = b1 & 0x7F;
+            if (n == 126) {
+                n = in.readUnsignedShort();
+            } else if (n == 127) {
+                n = in.readLong();
+            }
+            if ((b1 & 0x80) != 0 || n > echo.length) {
+                throw new IOException("unexpected server frame: " + Integer.toHexString(b0) + " " + Integer.toHexString(b1)
+                        + ", " + n + " bytes");
+            }
+            in.readFully(echo, 0, (int) n);
+            return (b0 & 0x80) != 0;
+        }
+
+        @Override
+        public void close() throws IOException {
+            out.write(frame(0x88, new byte[] {0x03, (byte) 0xE8}));
+            out.flush();
+            try {
+                readFrame(); // the server's Close
+            } catch (IOException e) {
+                // it may close TCP at once: either way the connection ends
+            }
+            socket.close();
         }
     }
 }

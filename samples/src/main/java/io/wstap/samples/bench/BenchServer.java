@@ -44,8 +44,8 @@ import java.util.concurrent.TimeUnit;
  * The server JVM of {@link HostOverheadBenchmark}: a lean WebSocket echo server on 127.0.0.1 on Jetty 12 or Netty 4.2
  * (their NIO transports, the JDK's SocketChannel; wss:// through the JDK's SSLEngine), printing nothing per message.
  * Protocol on stdin/stdout: prints {@code PORT n}; the line {@code MARK} (end of the client's warm-up) starts the
- * allocation count; {@code STOP} prints {@code ALLOCATED app writer}, the bytes allocated since MARK by the threads
- * that carry the traffic and by wstap's writer thread; then it serves until stdin closes.
+ * allocation count; {@code STOP} prints {@code ALLOCATED app writer cpu}, the bytes allocated since MARK by the threads
+ * that carry the traffic and by wstap's writer thread, and the nanoseconds of CPU the whole JVM used; then it serves until stdin closes.
  *
  * <p>Args: {@code jetty|netty} and a PKCS12 keystore (password {@value #PASSWORD}) for TLS, or {@code -} for plain.
  */
@@ -78,13 +78,23 @@ public final class BenchServer {
             stdin.readLine(); // MARK
             long app = allocated(false);
             long writer = allocated(true);
+            long cpu = cpuNanos();
             stdin.readLine(); // STOP
-            System.out.println("ALLOCATED " + (allocated(false) - app) + " " + (allocated(true) - writer));
+            System.out.println("ALLOCATED " + (allocated(false) - app) + " " + (allocated(true) - writer) + " "
+                    + (cpuNanos() - cpu));
             System.out.flush();
             while (stdin.readLine() != null) {
                 // serve until the benchmark closes stdin (the client closes its connections meanwhile)
             }
         }
+    }
+
+    /**
+     * CPU time this whole JVM has used (every thread: traffic, wstap's writer, JIT, GC): per message, the cost of
+     * serving it, which unlike throughput does not depend on how the 2 cores were shared with the client.
+     */
+    private static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     /** Bytes allocated so far by the live traffic threads, or by wstap's writer thread alone. */

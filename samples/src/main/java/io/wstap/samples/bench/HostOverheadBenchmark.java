@@ -20,6 +20,7 @@ import java.util.function.ToDoubleFunction;
 import java.util.jar.JarFile;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * What wstap costs a real server, side by side with the alternatives, in one run (issue #8; docs/benchmarks.md).
@@ -29,7 +30,10 @@ import java.util.regex.Pattern;
  * round is a fresh server JVM ({@link BenchServer}) loaded by a fresh client JVM ({@link BenchClient}, no agent),
  * warmed up, then measured. A ratio is B over the A of its own pair (so a slow drift of the machine cancels), and
  * the table gives each arm's median over its pairs: throughput, p50 and p99 round-trip latency, the extra bytes the
- * server's traffic threads allocated per frame, and the bytes wstap's writer thread allocated per frame.
+ * server's traffic threads allocated per frame, the bytes wstap's writer thread allocated per frame, and the server
+ * JVM's CPU time per message (less noisy than throughput on a shared machine: it does not depend on scheduling).
+ * By default the client is the raw one ({@code client=raw}: little CPU, so the server's cost shows; {@code client=jdk}
+ * for the JDK's HttpClient) and the two JVMs are pinned to a core each ({@code pin=true}, with taskset).
  *
  * <p>Arms: {@code agent} (capture file only), {@code agent-jfr} (plus a JFR recording with wstap.jfc, per-frame
  * event off), {@code agent-jfr-frames} (per-frame event on), {@code jdk-socket-events} (no agent: the JDK's own
@@ -50,7 +54,9 @@ public final class HostOverheadBenchmark {
         }
     }
 
-    record Round(double msgsPerSecond, double p50, double p99, double appBytesPerFrame, double writerBytesPerFrame) {
+    /** One round's figures; {@code cpuPerMessage}: the server JVM's CPU µs per message (request and echo). */
+    record Round(double msgsPerSecond, double p50, double p99, double appBytesPerFrame, double writerBytesPerFrame,
+                 double cpuPerMessage) {
     }
 
     record Pair(Round a, Round b) {
@@ -97,6 +103,8 @@ public final class HostOverheadBenchmark {
         int pairs = integer("pairs", 2);
         int warmup = integer("warmup", 3);
         int seconds = integer("seconds", 4);
+        String client = args.getOrDefault("client", "raw");
+        boolean pin = Boolean.parseBoolean(args.getOrDefault("pin", "true")) && pinnable();
         List<Config> configs = new ArrayList<>();
         for (String server : list("servers", "jetty,netty")) {
             for (String transport : list("transports", "plain,tls")) {
@@ -109,27 +117,33 @@ public final class HostOverheadBenchmark {
             }
         }
         System.out.printf(Locale.ROOT, "host overhead: %d configurations x %d arms x %d A-B pairs, %d s warm-up + %d s"
-                        + " per round, java %s, %d cores%n", configs.size(), arms.size(), pairs, warmup, seconds,
+                        + " per round, %s client, %s, java %s, %d cores%n", configs.size(), arms.size(), pairs, warmup,
+                seconds, client, pin ? "server on CPU 0 and client on CPU 1" : "not pinned",
                 System.getProperty("java.version"), Runtime.getRuntime().availableProcessors());
         StringBuilder table = new StringBuilder("| configuration | B arm | A msg/s | throughput B/A | p50 B/A | p99 B/A"
-                + " | extra app-thread B/frame | writer B/frame |\n| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+                + " | server CPU/msg B/A | extra app-thread B/frame | writer B/frame | pairs B/A |\n"
+                + "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
         for (Config config : configs) {
             for (String arm : arms) {
                 List<Pair> measured = new ArrayList<>();
                 for (int p = 0; p < pairs; p++) {
-                    Round a = round(config, "none", warmup, seconds);
-                    Round b = round(config, arm, warmup, seconds);
+                    Round a = round(config, "none", warmup, seconds, client, pin);
+                    Round b = round(config, arm, warmup, seconds, client, pin);
                     measured.add(new Pair(a, b));
-                    System.out.printf(Locale.ROOT, "  %-22s %-18s A %9.0f msg/s p99 %8.1f us | B %9.0f msg/s p99 %8.1f us"
-                                    + " | %.3f%n", config.label(), arm, a.msgsPerSecond, a.p99, b.msgsPerSecond, b.p99,
+                    System.out.printf(Locale.ROOT, "  %-22s %-18s A %9.0f msg/s p99 %8.1f us %6.1f cpu-us/msg | B %9.0f"
+                                    + " msg/s p99 %8.1f us %6.1f cpu-us/msg | %.3f%n", config.label(), arm,
+                            a.msgsPerSecond, a.p99, a.cpuPerMessage, b.msgsPerSecond, b.p99, b.cpuPerMessage,
                             b.msgsPerSecond / a.msgsPerSecond);
                 }
-                String line = String.format(Locale.ROOT, "| %s | %s | %.0f | %.3f | %.3f | %.3f | %.1f | %.2f |",
+                String each = measured.stream().map(x -> String.format(Locale.ROOT, "%.2f",
+                        x.b.msgsPerSecond / x.a.msgsPerSecond)).collect(Collectors.joining(" "));
+                String line = String.format(Locale.ROOT, "| %s | %s | %.0f | %.3f | %.3f | %.3f | %.3f | %.1f | %.2f | %s |",
                         config.label(), arm, median(measured, x -> x.a.msgsPerSecond),
                         median(measured, x -> x.b.msgsPerSecond / x.a.msgsPerSecond),
                         median(measured, x -> x.b.p50 / x.a.p50), median(measured, x -> x.b.p99 / x.a.p99),
+                        median(measured, x -> x.b.cpuPerMessage / x.a.cpuPerMessage),
                         median(measured, x -> x.b.appBytesPerFrame - x.a.appBytesPerFrame),
-                        median(measured, x -> x.b.writerBytesPerFrame));
+                        median(measured, x -> x.b.writerBytesPerFrame), each);
                 System.out.println("RATIO " + line);
                 table.append(line).append('\n');
             }
@@ -142,9 +156,11 @@ public final class HostOverheadBenchmark {
         System.out.println("table written to " + out);
     }
 
-    private Round round(Config config, String arm, int warmup, int seconds) throws IOException, InterruptedException {
+    private Round round(Config config, String arm, int warmup, int seconds, String client, boolean pin)
+            throws IOException, InterruptedException {
         int i = round++;
-        List<String> server = new ArrayList<>(List.of(java, "-Xms512m", "-Xmx512m"));
+        List<String> server = new ArrayList<>(pin ? List.of("taskset", "-c", "0") : List.of());
+        server.addAll(List.of(java, "-Xms512m", "-Xmx512m"));
         server.addAll(armOptions(arm, i));
         server.addAll(List.of("-cp", classpath, BenchServer.class.getName(), config.server,
                 config.tls ? keystore.toString() : "-"));
@@ -153,10 +169,11 @@ public final class HostOverheadBenchmark {
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
             String port = expect(out, "PORT ", s, dir.resolve("server" + i + ".err"));
-            c = new ProcessBuilder(java, "-Xms512m", "-Xmx512m", "-cp", classpath, BenchClient.class.getName(), port,
+            List<String> load = new ArrayList<>(pin ? List.of("taskset", "-c", "1") : List.of());
+            load.addAll(List.of(java, "-Xms512m", "-Xmx512m", "-cp", classpath, BenchClient.class.getName(), port,
                     config.tls ? keystore.toString() : "-", Integer.toString(config.connections),
-                    Integer.toString(config.size), Integer.toString(warmup), Integer.toString(seconds))
-                    .redirectError(dir.resolve("client" + i + ".err").toFile()).start();
+                    Integer.toString(config.size), Integer.toString(warmup), Integer.toString(seconds), client));
+            c = new ProcessBuilder(load).redirectError(dir.resolve("client" + i + ".err").toFile()).start();
             OutputStream serverIn = s.getOutputStream();
             BufferedReader clientOut = new BufferedReader(new InputStreamReader(c.getInputStream(), StandardCharsets.UTF_8));
             expect(clientOut, "READY", c, dir.resolve("client" + i + ".err"));
@@ -176,7 +193,8 @@ public final class HostOverheadBenchmark {
             // of that window, about the same in both arms of a pair. Two frames per message: the request and its echo.
             double frames = 2 * field(result, "msgs_per_s") * (seconds + 0.5);
             return new Round(field(result, "msgs_per_s"), field(result, "p50_us"), field(result, "p99_us"),
-                    Long.parseLong(allocated[0]) / frames, Long.parseLong(allocated[1]) / frames);
+                    Long.parseLong(allocated[0]) / frames, Long.parseLong(allocated[1]) / frames,
+                    Long.parseLong(allocated[2]) / 1e3 / (frames / 2));
         } finally {
             if (c != null && !c.waitFor(10, TimeUnit.SECONDS)) {
                 c.destroyForcibly();
@@ -238,6 +256,24 @@ public final class HostOverheadBenchmark {
             throw new IllegalStateException("wstap.jfc: no disabled io.wstap.Frame event to switch on");
         }
         return m.replaceFirst("$1true");
+    }
+
+    /**
+     * True when the server and the client can each get a core of their own ({@code taskset}, 2 cores or more): then
+     * neither JVM's threads are moved onto the other's core, the largest source of round-to-round noise here.
+     */
+    private static boolean pinnable() {
+        if (Runtime.getRuntime().availableProcessors() < 2) {
+            return false;
+        }
+        try {
+            return new ProcessBuilder("taskset", "-c", "0", "true").start().waitFor() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     private static String expect(BufferedReader in, String prefix, Process p, Path err) throws IOException {
