@@ -10,6 +10,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -37,6 +38,44 @@ class JfrFramingTest {
         long frames = RecordingFile.readAllEvents(both).stream()
                 .filter(e -> e.getEventType().getName().equals("io.wstap.Frame")).count();
         assertEquals(200_020, frames, "the parser reads all three chunks the check passed");
+    }
+
+    /**
+     * wstap's framing check on random and mutated recordings in memory ({@link InputFuzzer#generate}, the fuzzer's
+     * mutations, on trimmed real recordings): it never throws and always ends, whatever the sizes and deltas say.
+     * {@code wstap.fuzz.iterations} inputs (100 k by default, 10 M under {@code -Pfuzz}).
+     */
+    @Test
+    void noInputMakesTheFramingCheckThrowOrLoop() throws Exception {
+        long iterations = Long.getLong("wstap.fuzz.iterations", 100_000);
+        List<byte[]> seeds = new java.util.ArrayList<>();
+        for (int n : new int[] {3, 300}) {
+            seeds.add(JfrTrim.trim(Files.readAllBytes(record("seed" + n + ".jfr", n)), x -> x.startsWith("io.wstap.")));
+        }
+        long t0 = System.nanoTime();
+        // One preemptive bound over the whole run (a loop inside the check would hit it): ≥ 10 000 inputs a second.
+        long refused = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+                java.time.Duration.ofSeconds(Math.max(120, iterations / 10_000)), () -> {
+                    long n = 0;
+                    for (long i = 0; i < iterations; i++) {
+                        byte[] b = InputFuzzer.generate(new java.util.SplittableRandom(
+                                InputFuzzer.SEED ^ (i * 0x9E3779B97F4A7C15L)), seeds, new byte[] {'F', 'L', 'R', 0}, null);
+                        JfrFraming.Problem p;
+                        try {
+                            p = JfrFraming.check(b);
+                        } catch (RuntimeException e) {
+                            throw new AssertionError("input " + i + " of seed " + InputFuzzer.SEED + " threw " + e, e);
+                        }
+                        if (p != null) {
+                            n++;
+                            assertTrue(p.offset() >= 0 && p.offset() < b.length && !p.what().contains("\n"), p.toString());
+                        }
+                    }
+                    return n;
+                }, "a framing check that does not end (seed " + InputFuzzer.SEED + ")");
+        System.out.printf("JfrFramingTest (seed %d): %d inputs in %.1f s, %d refused, 0 thrown%n", InputFuzzer.SEED,
+                iterations, (System.nanoTime() - t0) / 1e9, refused);
+        assertTrue(refused > 0, "some mutations make framings the parser would loop on");
     }
 
     @Test

@@ -153,6 +153,24 @@ class JfrSourceTest {
         assertTrue(millis < JfrSource.STALL_NANOS / 1_000_000, "refused by the framing check, not the watch: " + millis);
     }
 
+    /**
+     * Found by JfrFuzzTest (input 10 843 of seed 7, on trimmed seeds, kept as a resource): damaged metadata makes a
+     * type contain itself, and the JDK's parser recurses into it until StackOverflowError, which escaped the analyzer
+     * with a stack trace. Now it is refused in one line like any other damage the parser throws for.
+     */
+    @Test
+    void aTypeDamagedIntoContainingItselfIsRefusedInOneLineNotAStackOverflow() throws Exception {
+        Path f = dir.resolve("recursion.jfr");
+        try (var in = getClass().getResourceAsStream("/jfr/composite-recursion.jfr")) {
+            Files.write(f, in.readAllBytes());
+        }
+        Cli.Run run = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(60),
+                () -> Cli.run("analyze", f.toString()));
+        assertEquals(ExitCodes.BAD_INPUT, run.exit(), run.toString());
+        assertEquals(f + ": at byte 0: expected a JFR recording (chunk header), got StackOverflowError",
+                run.err().strip());
+    }
+
     /** An io.wstap.ConnectionClosed event without wstap's fields, as damaged metadata makes (a renamed field). */
     @jdk.jfr.Name("io.wstap.ConnectionClosed")
     static final class ForeignClosedEvent extends jdk.jfr.Event {
