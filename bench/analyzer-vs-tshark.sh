@@ -11,13 +11,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_LOAD=${1:-10}; CONNECTIONS=${2:-16}; SIZE=${3:-64}; RUNS=${4:-3}
 OUT=target/bench/tshark; rm -rf "$OUT"; mkdir -p "$OUT"
-AGENT=agent/target/wstap-agent.jar; WSTAP=analyzer/target/wstap.jar; TESTS=agent/target/test-classes
-for f in "$AGENT" "$WSTAP" "$TESTS"; do [ -e "$f" ] || { echo "missing $f: run mvn -B -q package -DskipTests" >&2; exit 2; }; done
+AGENT=agent/target/wstap-agent.jar; WSTAP=analyzer/target/wstap.jar; CP_FILE=samples/target/app-classpath.txt
+for f in "$AGENT" "$WSTAP" "$CP_FILE"; do [ -e "$f" ] || { echo "missing $f: run mvn -B -q package -DskipTests" >&2; exit 2; }; done
+CP="samples/target/classes:$(cat "$CP_FILE")"
 command -v dumpcap >/dev/null && command -v tshark >/dev/null || { echo "needs dumpcap and tshark (apt-get install tshark)" >&2; exit 2; }
 
-# The echo server under the agent; it prints its port, then waits for two lines on stdin (MARK, STOP).
+# The host-overhead bench's Jetty 12 echo server under the agent; it prints its port, then reads MARK and STOP on
+# stdin and serves until stdin closes.
 mkfifo "$OUT/stdin"
-java -javaagent:"$AGENT"=file="$OUT/echo.wstap",quiet=true -cp "$TESTS" io.wstap.bench.EchoServerMain \
+java -javaagent:"$AGENT"=file="$OUT/echo.wstap",quiet=true -cp "$CP" io.wstap.samples.bench.BenchServer jetty - \
     < "$OUT/stdin" > "$OUT/server.out" 2>&1 &
 SERVER=$!
 exec 3> "$OUT/stdin"
@@ -26,7 +28,9 @@ PORT=$(sed -n 's/^PORT //p' "$OUT/server.out")
 dumpcap -q -i lo -f "tcp port $PORT" -P -w "$OUT/echo.pcap" 2> "$OUT/dumpcap.err" &
 DUMPCAP=$!
 sleep 1.5; kill -0 "$DUMPCAP" 2>/dev/null || { echo "dumpcap did not start: $(head -1 "$OUT/dumpcap.err")" >&2; exit 2; }
-java -cp "$TESTS" io.wstap.bench.EchoClientMain "$PORT" "$CONNECTIONS" "$SIZE" 1 "$SECONDS_LOAD" > "$OUT/client.out" &
+# The bench's raw client: closed loops of masked binary messages, then a Close 1000 handshake on every connection.
+java -cp "$CP" io.wstap.samples.bench.BenchClient "$PORT" - "$CONNECTIONS" "$SIZE" 1 "$SECONDS_LOAD" raw \
+    < /dev/null > "$OUT/client.out" &
 CLIENT=$!
 sleep 1; echo MARK >&3
 wait "$CLIENT"; echo STOP >&3; exec 3>&-
