@@ -69,9 +69,12 @@ public final class HostOverheadBenchmark {
     private final String classpath = System.getProperty("java.class.path");
     private final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     private int round;
+    /** {@code profile=true}: every server JVM also records JFR's profile settings, kept under target/bench/profile. */
+    private final boolean profile;
 
     private HostOverheadBenchmark(Map<String, String> args) throws Exception {
         this.args = args;
+        profile = Boolean.parseBoolean(args.getOrDefault("profile", "false"));
         agentJar = Path.of(args.getOrDefault("agent", "agent/target/wstap-agent.jar")).toAbsolutePath();
         if (!Files.isRegularFile(agentJar)) {
             throw new IllegalArgumentException("agent " + agentJar + ": no such file (build it: mvn -B -q package -DskipTests)");
@@ -162,6 +165,13 @@ public final class HostOverheadBenchmark {
         List<String> server = new ArrayList<>(pin ? List.of("taskset", "-c", "0") : List.of());
         server.addAll(List.of(java, "-Xms512m", "-Xmx512m"));
         server.addAll(armOptions(arm, i));
+        if (profile) { // where a cell's time goes: JFR's execution and allocation samples of both arms' servers
+            Path jfr = Path.of("target", "bench", "profile", config.label().replace(' ', '-') + "-" + arm + "-" + i
+                    + ".jfr").toAbsolutePath();
+            Files.createDirectories(jfr.getParent());
+            server.add("-XX:StartFlightRecording=settings=profile,filename=" + jfr);
+            System.out.println("  profile of round " + i + " (" + arm + "): " + jfr);
+        }
         server.addAll(List.of("-cp", classpath, BenchServer.class.getName(), config.server,
                 config.tls ? keystore.toString() : "-"));
         Process s = new ProcessBuilder(server).redirectError(dir.resolve("server" + i + ".err").toFile()).start();
