@@ -34,6 +34,8 @@ public final class InputFuzzer {
     public static final long FROM = Long.getLong("wstap.fuzz.from", 0);
     /** In memory, every this many inputs also go through a file, and both outcomes must be the same. */
     public static final int FILE_EVERY = 64;
+    /** How often a run prints how far it got. */
+    static final long PROGRESS_NANOS = TimeUnit.MINUTES.toNanos(5);
     /** A small file taking this long is a hang. */
     public static final long INPUT_LIMIT_SECONDS = 20;
 
@@ -164,9 +166,17 @@ public final class InputFuzzer {
         }, "fuzz-" + label);
         worker.setDaemon(true); // a hung input must not keep the test JVM alive
         worker.start();
+        long reportAt = t0 + PROGRESS_NANOS;
         while (worker.isAlive()) {
             worker.join(200);
             long i = current.get();
+            if (System.nanoTime() > reportAt && i >= 0 && i != Long.MAX_VALUE) {
+                // A long run says where it is, so that one cut short still tells what ran (inputs from..i are done).
+                reportAt += PROGRESS_NANOS;
+                System.out.println(label + " fuzz (seed " + SEED + "): " + (i - from) + " inputs done (from " + from
+                        + "), " + (System.nanoTime() - t0) / 1_000_000_000L + " s");
+                System.out.flush();
+            }
             if (worker.isAlive() && i >= 0 && System.nanoTime() - startedAt.get() > TimeUnit.SECONDS.toNanos(INPUT_LIMIT_SECONDS)
                     && current.get() == i) {
                 StackTraceElement[] where = worker.getStackTrace();
