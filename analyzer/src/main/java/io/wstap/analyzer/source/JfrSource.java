@@ -141,6 +141,16 @@ public final class JfrSource {
         }
     }
 
+    /** Where the first chunk's metadata event starts (its header's metadata offset), 0 if unreadable. */
+    private static long firstMetadataOffset(Path file) {
+        try (var ch = java.nio.channels.FileChannel.open(file)) {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8);
+            return ch.read(b, 24) == 8 ? b.getLong(0) : 0;
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
     private static CaptureInput readWatched(int index, Path file, Progress progress,
                                             java.util.concurrent.atomic.AtomicLong seen) throws InputException {
         Map<Long, Conn> conns = new TreeMap<>();
@@ -162,6 +172,11 @@ public final class JfrSource {
             // The JDK parser reads the metadata and constant pools here and throws what damage leads it to
             // (IndexOutOfBounds..., InternalError for a constant pool it finds inconsistent, StackOverflowError for
             // a type damaged into containing itself: found by JfrFuzzTest; the stack is unwound, the thread reusable).
+            if (e instanceof StackOverflowError) {
+                throw InputException.at(file, firstMetadataOffset(file), "expected JFR metadata whose types do not"
+                        + " contain themselves, found a type the JDK's parser recursed into until its stack overflowed"
+                        + " (damaged metadata)");
+            }
             throw InputException.at(file, 0, "expected a JFR recording (chunk header), got " + oneLine(e));
         }
         try (rf) {

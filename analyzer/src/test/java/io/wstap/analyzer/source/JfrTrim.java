@@ -34,17 +34,47 @@ final class JfrTrim {
     }
 
     static byte[] trim(byte[] recording, Predicate<String> keep) {
+        return rewrite(recording, (root, strings) -> child(root, strings, "metadata").children.removeIf(e -> {
+            String superType = attribute(e, strings, "superType");
+            return "jdk.jfr.Event".equals(superType) && !keep.test(attribute(e, strings, "name"));
+        }));
+    }
+
+    /**
+     * The recording with the first field of type {@code typeName} made of that type itself, inline (as a bit flipped in
+     * a field's class id can make it): the JDK's parser, reading a value of the type, reads a value of the type first,
+     * without consuming a byte, until its stack overflows. What JfrFuzzTest found; made here on purpose.
+     */
+    static byte[] makeTypeContainItself(byte[] recording, String typeName) {
+        return rewrite(recording, (root, strings) -> {
+            for (Element type : child(root, strings, "metadata").children) {
+                if (typeName.equals(attribute(type, strings, "name"))) {
+                    int id = attributeIndex(type, strings, "id");
+                    for (Element field : type.children) {
+                        if (strings.get(field.name).equals("field")) {
+                            field.attributes[attributeIndex(field, strings, "class")] = type.attributes[id];
+                            return;
+                        }
+                    }
+                }
+            }
+            throw new IllegalArgumentException("no type " + typeName + " with a field");
+        });
+    }
+
+    /** Every chunk of the recording with its metadata tree edited by {@code edit}, everything that moves fixed. */
+    private static byte[] rewrite(byte[] recording, java.util.function.BiConsumer<Element, List<String>> edit) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteBuffer in = ByteBuffer.wrap(recording);
         for (int at = 0; at + JfrFraming.HEADER_SIZE <= recording.length; ) {
             int size = (int) in.getLong(at + 8);
-            out.writeBytes(chunk(Arrays.copyOfRange(recording, at, at + size), keep));
+            out.writeBytes(chunk(Arrays.copyOfRange(recording, at, at + size), edit));
             at += size;
         }
         return out.toByteArray();
     }
 
-    private static byte[] chunk(byte[] c, Predicate<String> keep) {
+    private static byte[] chunk(byte[] c, java.util.function.BiConsumer<Element, List<String>> edit) {
         ByteBuffer h = ByteBuffer.wrap(c);
         long cp = h.getLong(16);
         int md = (int) h.getLong(24);
@@ -64,12 +94,7 @@ final class JfrTrim {
             strings.add(r.string());
         }
         Element root = r.element();
-
-        Element metadata = child(root, strings, "metadata");
-        metadata.children.removeIf(e -> {
-            String superType = attribute(e, strings, "superType");
-            return "jdk.jfr.Event".equals(superType) && !keep.test(attribute(e, strings, "name"));
-        });
+        edit.accept(root, strings);
         Map<Integer, Integer> renumber = new HashMap<>();
         List<String> kept = new ArrayList<>();
         collect(root, strings, renumber, kept);
@@ -132,6 +157,16 @@ final class JfrTrim {
             }
         }
         throw new IllegalArgumentException("no " + name + " element");
+    }
+
+    /** The index in {@code e.attributes} of the value of {@code key}. */
+    private static int attributeIndex(Element e, List<String> strings, String key) {
+        for (int i = 0; i < e.attributes.length; i += 2) {
+            if (key.equals(strings.get(e.attributes[i]))) {
+                return i + 1;
+            }
+        }
+        throw new IllegalArgumentException("no attribute " + key);
     }
 
     private static String attribute(Element e, List<String> strings, String key) {
