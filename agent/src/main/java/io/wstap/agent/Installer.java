@@ -9,6 +9,7 @@ import io.wstap.agent.tap.TapRuntime;
 import io.wstap.capture.CaptureHeader;
 import io.wstap.capture.CaptureWriter;
 import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.agent.builder.ResettableClassFileTransformer;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.asm.AsmVisitorWrapper;
 import net.bytebuddy.description.type.TypeDescription;
@@ -38,7 +39,8 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 /**
  * Opens the capture, builds the tap's runtime and installs the hooks (Byte Buddy, relocated). The settings follow
  * HOOKS.md: no default ignore matcher (the targets are bootstrap classes), retransformation even at premain,
- * no class format changes (late attach), one class per batch so one failure does not void the others.
+ * no class format changes (late attach), one class per batch so one failure does not void the others. The hooked
+ * classes are loaded first and Byte Buddy's transformer then sees only them ({@link HookedClassesOnly}).
  */
 final class Installer {
     private Installer() {
@@ -72,8 +74,19 @@ final class Installer {
         runtime.start();
         Runtime.getRuntime().addShutdownHook(new Thread(runtime::stop, "wstap-shutdown"));
 
+        // The hooked classes are loaded (not initialised) now, so that they are transformed at install and Byte
+        // Buddy's transformer can then be narrowed to them (HookedClassesOnly): later class loads cost a look-up.
+        Set<String> hooked = Set.of(SocketChannelImplHooks.TYPE, NioSocketImplHooks.TYPE, SslEngineImplHooks.TYPE,
+                SslSocketImplHooks.SOCKET, SslSocketImplHooks.OUTPUT, SslSocketImplHooks.INPUT);
+        for (String name : hooked) {
+            try {
+                Class.forName(name, false, null);
+            } catch (ClassNotFoundException | LinkageError e) {
+                System.err.println("wstap: cannot hook " + name + ": not in this JDK (" + e + ")");
+            }
+        }
         AtomicInteger failures = new AtomicInteger();
-        new AgentBuilder.Default()
+        ResettableClassFileTransformer byteBuddy = new AgentBuilder.Default()
                 .ignore(none())
                 .disableClassFormatChanges()
                 .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
@@ -121,6 +134,8 @@ final class Installer {
                 .transform((b, type, loader, module, domain) -> b
                         .visit(advice(SslSocketImplHooks.CloseAdvice.class, "close", void.class)))
                 .installOn(inst);
+        inst.removeTransformer(byteBuddy);
+        inst.addTransformer(new HookedClassesOnly(byteBuddy, hooked), true);
         if (failures.get() > 0) {
             System.err.println("wstap: " + failures.get() + " hook(s) could not be installed; see above");
         }

@@ -134,8 +134,12 @@ final class ConnectionTable {
      * Called by the writer thread, never on an application thread.
      */
     synchronized java.util.List<Object> expunge() {
+        Object first = collected.poll();
+        if (first == null && (slots.length() == initialCapacity || live * 8 >= slots.length())) {
+            return java.util.List.of(); // the writer calls this after every drain: nothing to allocate
+        }
         java.util.List<Object> ended = new java.util.ArrayList<>();
-        for (Object ref; (ref = collected.poll()) != null; ) {
+        for (Object ref = first; ref != null; ref = collected.poll()) {
             Entry dead = (Entry) ref;
             if (dead.value != null) {
                 ended.add(dead.value); // even if a rehash or an insert already dropped its slot

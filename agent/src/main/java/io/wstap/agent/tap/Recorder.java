@@ -53,6 +53,10 @@ final class Recorder {
      * locals per record), read by the JFR periodic hook. Nothing is counted on the application threads.
      */
     private volatile long framesIn, framesOut, bytesIn, bytesOut;
+    /** The writer thread, woken by a producer that finds the ring half full while it sleeps between drains. */
+    private Thread writer;
+    /** The writer is parked between drains: set by it, cleared by the one producer that wakes it (rare). */
+    private volatile boolean writerAsleep;
 
     Recorder(int slots, Reasons reasons) {
         this.reasons = reasons;
@@ -91,15 +95,37 @@ final class Recorder {
         return capacity;
     }
 
-    /** Claims {@code n} consecutive slots; returns the first sequence, or -1 (full: dropped and counted). */
+    /** Before start: the thread that drains this ring, to be woken when it fills faster than the writer's pace. */
+    void wakeWhenHalfFull(Thread writerThread) {
+        writer = writerThread;
+    }
+
+    /** Writer thread only: sleeps up to {@code nanos}, or until a producer finds the ring half full. */
+    void writerParks(long nanos) {
+        writerAsleep = true;
+        if (head.get() - tail <= capacity >> 1) {
+            java.util.concurrent.locks.LockSupport.parkNanos(nanos);
+        }
+        writerAsleep = false;
+    }
+
+    /**
+     * Claims {@code n} consecutive slots; returns the first sequence, or -1 (full: dropped and counted). Never waits:
+     * a producer that finds the ring half full while the writer sleeps unparks it (no lock, no wait, once per sleep).
+     */
     private long claim(int n) {
         while (true) {
             long h = head.get();
-            if (h + n - tail > capacity) {
+            long used = h + n - tail;
+            if (used > capacity) {
                 dropped.incrementAndGet();
                 return -1;
             }
             if (head.compareAndSet(h, h + n)) {
+                if (used > capacity >> 1 && writerAsleep) {
+                    writerAsleep = false;
+                    java.util.concurrent.locks.LockSupport.unpark(writer);
+                }
                 return h;
             }
         }

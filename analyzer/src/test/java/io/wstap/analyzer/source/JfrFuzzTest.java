@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * JDK's RecordingFile parses them, and nothing but a one-line refusal or a read with damage may come out, no hang.
  * Seeds: recordings made here of every wstap event type (two connections), with and without stacks, and one without
  * wstap events. The JDK parser is slow next to pcap's (a recording carries its metadata): {@code
- * wstap.fuzz.jfr.iterations} inputs, 2 000 by default, 300 000 under {@code -Pfuzz} (docs/reliability.md has the figures).
+ * wstap.fuzz.jfr.iterations} inputs, 2 000 by default, 10 M under {@code -Pfuzz} (docs/reliability.md has the figures).
  */
 class JfrFuzzTest {
     static final long ITERATIONS = Long.getLong("wstap.fuzz.jfr.iterations", 2_000);

@@ -69,7 +69,10 @@ public final class HostOverheadBenchmark {
     private final String classpath = System.getProperty("java.class.path");
     private final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     private int round;
-    /** {@code profile=true}: every server JVM also records JFR's profile settings, kept under target/bench/profile. */
+    /**
+     * {@code profile=true}: every server JVM also records JFR's profile settings, kept under target/bench/profile;
+     * {@code asprof=PATH/libasyncProfiler.so}: async-profiler's CPU samples (collapsed stacks) of every server, there too.
+     */
     private final boolean profile;
 
     private HostOverheadBenchmark(Map<String, String> args) throws Exception {
@@ -104,8 +107,10 @@ public final class HostOverheadBenchmark {
             }
         }
         int pairs = integer("pairs", 2);
-        int warmup = integer("warmup", 3);
-        int seconds = integer("seconds", 4);
+        // A server pinned to one core compiles for 10 s or more before its throughput settles (Jetty 64 B: 35 k msg/s
+        // after 2 s of warm-up, 63 k after 12 s); shorter warm-ups measured the JIT, not the agent (docs/benchmarks.md).
+        int warmup = integer("warmup", 15);
+        int seconds = integer("seconds", 5);
         String client = args.getOrDefault("client", "raw");
         boolean pin = Boolean.parseBoolean(args.getOrDefault("pin", "true")) && pinnable();
         List<Config> configs = new ArrayList<>();
@@ -171,6 +176,15 @@ public final class HostOverheadBenchmark {
             Files.createDirectories(jfr.getParent());
             server.add("-XX:StartFlightRecording=settings=profile,filename=" + jfr);
             System.out.println("  profile of round " + i + " (" + arm + "): " + jfr);
+        }
+        String asyncProfiler = args.get("asprof");
+        if (asyncProfiler != null) { // CPU samples in native and kernel code too (JFR samples Java frames only)
+            Path collapsed = Path.of("target", "bench", "profile", config.label().replace(' ', '-') + "-" + arm + "-"
+                    + i + ".collapsed").toAbsolutePath();
+            Files.createDirectories(collapsed.getParent());
+            server.add("-agentpath:" + Path.of(asyncProfiler).toAbsolutePath() + "=start,event=cpu,interval=1ms,"
+                    + "collapsed,file=" + collapsed);
+            System.out.println("  async-profiler of round " + i + " (" + arm + "): " + collapsed);
         }
         server.addAll(List.of("-cp", classpath, BenchServer.class.getName(), config.server,
                 config.tls ? keystore.toString() : "-"));
