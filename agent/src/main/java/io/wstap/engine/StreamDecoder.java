@@ -43,6 +43,15 @@ final class StreamDecoder implements FrameSink {
         this.endpoint = endpoint;
     }
 
+    /** See {@link Connection#skipInsidePayload}. */
+    boolean skipInsidePayload(int n) {
+        if (state == State.FRAMES && scanner.skipInsidePayload(n)) {
+            fed += n;
+            return true;
+        }
+        return false;
+    }
+
     void feed(long timeNanos, ByteBuffer buf, int from, int to) {
         now = timeNanos;
         base = fed - from;

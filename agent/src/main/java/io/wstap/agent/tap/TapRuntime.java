@@ -21,11 +21,11 @@ public final class TapRuntime {
     private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     /**
      * After a drain that found records, the writer sleeps this long before the next one, so that under load it wakes at
-     * most 500 times a second and drains a few hundred records each time, instead of looping once per record on a
+     * most 100 times a second and drains all that came meanwhile, instead of looping once per record on a
      * core the application needs. Producers wake it early when the ring is half full (Recorder#claim), so a burst is
      * not dropped for want of a drain.
      */
-    private static final long BATCH_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    private static final long BATCH_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
     final ConnectionTable table = new ConnectionTable(1024);
     final Recorder recorder;

@@ -163,6 +163,27 @@ class AgentIT {
         assertEquals(2, replay.reconstructions().size());
     }
 
+    /**
+     * wstap's transformer is shown only the hooked JDK classes (HookedClassesOnly); when another agent retransforms
+     * one of them later, the JVM starts again from its original bytes, and wstap's advice must come back with it.
+     */
+    @Test
+    void hooksSurviveALaterRetransformationByAnotherAgent() throws Exception {
+        Path capture = dir.resolve("retransformed.wstap");
+        String agentJar = Path.of(net.bytebuddy.agent.ByteBuddyAgent.class.getProtectionDomain().getCodeSource()
+                .getLocation().toURI()).toString();
+        String classpath = ForkedJvm.testClasses() + java.io.File.pathSeparator + agentJar;
+        ForkedJvm.Result run = ForkedJvm.run("file=" + capture, List.of("-Djdk.attach.allowAttachSelf=true"), classpath,
+                RetransformApp.class.getName(), 60);
+        assertEquals(0, run.exitCode(), run.stderr());
+        assertTrue(run.stdout().contains("retransformed 3"), run.stdout());
+        assertTrue(run.stdout().contains("closed 1000"), run.stdout());
+        CaptureReplay replay = new CaptureReplay();
+        CaptureReplay.replay(capture, replay);
+        // Both ends of the echo: the HttpClient's SocketChannel and the server's java.net.Socket (NioSocketImpl).
+        assertEquals(2, replay.reconstructions().size(), replay.reconstructions().toString());
+    }
+
     @Test
     void badOptionsTurnTheAgentOffWithOneClearLine() throws Exception {
         Path capture = dir.resolve("never.wstap");
