@@ -46,6 +46,7 @@ import java.util.concurrent.TimeUnit;
  * Protocol on stdin/stdout: prints {@code PORT n}; the line {@code MARK} (end of the client's warm-up) starts the
  * allocation count; {@code STOP} prints {@code ALLOCATED app writer cpu}, the bytes allocated since MARK by the threads
  * that carry the traffic and by wstap's writer thread, and the nanoseconds of CPU the whole JVM used; then it serves until stdin closes.
+ * With {@code -Dwstap.bench.asprof=FILE} it also profiles CPU from MARK to STOP ({@link WindowProfile}).
  *
  * <p>Args: {@code jetty|netty} and a PKCS12 keystore (password {@value #PASSWORD}) for TLS, or {@code -} for plain.
  */
@@ -76,10 +77,14 @@ public final class BenchServer {
             System.out.flush();
             BufferedReader stdin = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             stdin.readLine(); // MARK
+            WindowProfile profile = WindowProfile.startIfAsked();
             long app = allocated(false);
             long writer = allocated(true);
             long cpu = cpuNanos();
             stdin.readLine(); // STOP
+            if (profile != null) {
+                profile.stop();
+            }
             System.out.println("ALLOCATED " + (allocated(false) - app) + " " + (allocated(true) - writer) + " "
                     + (cpuNanos() - cpu));
             System.out.flush();

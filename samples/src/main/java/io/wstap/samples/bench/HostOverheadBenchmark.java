@@ -56,7 +56,11 @@ public final class HostOverheadBenchmark {
 
     /** One round's figures; {@code cpuPerMessage}: the server JVM's CPU µs per message (request and echo). */
     record Round(double msgsPerSecond, double p50, double p99, double appBytesPerFrame, double writerBytesPerFrame,
-                 double cpuPerMessage) {
+                 double cpuPerMessage, Map<String, Double> shares) {
+        /** wstap's share (%) of the server's CPU samples in the window: its tap on app threads plus its writer. */
+        double wstapShare() {
+            return shares == null ? Double.NaN : shares.get("tap") + shares.get("writer");
+        }
     }
 
     record Pair(Round a, Round b) {
@@ -71,9 +75,12 @@ public final class HostOverheadBenchmark {
     private int round;
     /**
      * {@code profile=true}: every server JVM also records JFR's profile settings, kept under target/bench/profile;
-     * {@code asprof=PATH/libasyncProfiler.so}: async-profiler's CPU samples (collapsed stacks) of every server, there too.
+     * {@code asprof=true}: async-profiler's CPU samples of every server over the measured window only (collapsed
+     * stacks, there too), and the share of them wstap's code took ({@link WindowProfile}).
      */
     private final boolean profile;
+    /** The async-profiler library extracted for this run, or null without {@code asprof=true}. */
+    private final String asyncProfiler;
 
     private HostOverheadBenchmark(Map<String, String> args) throws Exception {
         this.args = args;
@@ -84,6 +91,8 @@ public final class HostOverheadBenchmark {
         }
         dir = Files.createTempDirectory("wstap-host-overhead");
         keystore = Tls.selfSignedKeystore(dir, BenchServer.PASSWORD);
+        asyncProfiler = Boolean.parseBoolean(args.getOrDefault("asprof", "false"))
+                ? WindowProfile.extractLibrary(dir).toString() : null;
     }
 
     public static void main(String[] argv) throws Exception {
@@ -131,6 +140,8 @@ public final class HostOverheadBenchmark {
         StringBuilder table = new StringBuilder("| configuration | B arm | A msg/s | throughput B/A | p50 B/A | p99 B/A"
                 + " | server CPU/msg B/A | extra app-thread B/frame | writer B/frame | pairs B/A |\n"
                 + "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
+        StringBuilder shares = new StringBuilder("| configuration | B arm | tap | writer | wstap in all | JIT (B) | JIT (A) |\n"
+                + "| --- | --- | ---: | ---: | ---: | ---: | ---: |\n");
         for (Config config : configs) {
             for (String arm : arms) {
                 List<Pair> measured = new ArrayList<>();
@@ -142,6 +153,9 @@ public final class HostOverheadBenchmark {
                                     + " msg/s p99 %8.1f us %6.1f cpu-us/msg | %.3f%n", config.label(), arm,
                             a.msgsPerSecond, a.p99, a.cpuPerMessage, b.msgsPerSecond, b.p99, b.cpuPerMessage,
                             b.msgsPerSecond / a.msgsPerSecond);
+                    if (b.shares != null) {
+                        System.out.printf(Locale.ROOT, "    window CPU samples, %%: A %s | B %s%n", a.shares, b.shares);
+                    }
                 }
                 String each = measured.stream().map(x -> String.format(Locale.ROOT, "%.2f",
                         x.b.msgsPerSecond / x.a.msgsPerSecond)).collect(Collectors.joining(" "));
@@ -154,10 +168,23 @@ public final class HostOverheadBenchmark {
                         median(measured, x -> x.b.writerBytesPerFrame), each);
                 System.out.println("RATIO " + line);
                 table.append(line).append('\n');
+                if (asyncProfiler != null) {
+                    String share = String.format(Locale.ROOT, "| %s | %s | %.1f %% | %.1f %% | %.1f %% | %.1f %% | %.1f %% |",
+                            config.label(), arm, median(measured, x -> x.b.shares.get("tap")),
+                            median(measured, x -> x.b.shares.get("writer")), median(measured, x -> x.b.wstapShare()),
+                            median(measured, x -> x.b.shares.get("jit")), median(measured, x -> x.a.shares.get("jit")));
+                    System.out.println("SHARE " + share);
+                    shares.append(share).append('\n');
+                }
             }
         }
         System.out.println();
         System.out.print(table);
+        if (asyncProfiler != null) {
+            table.append('\n').append(shares);
+            System.out.println();
+            System.out.print(shares);
+        }
         Path out = Path.of(args.getOrDefault("out", "target/bench/host-overhead.md"));
         Files.createDirectories(out.toAbsolutePath().getParent());
         Files.writeString(out, table);
@@ -177,14 +204,13 @@ public final class HostOverheadBenchmark {
             server.add("-XX:StartFlightRecording=settings=profile,filename=" + jfr);
             System.out.println("  profile of round " + i + " (" + arm + "): " + jfr);
         }
-        String asyncProfiler = args.get("asprof");
-        if (asyncProfiler != null) { // CPU samples in native and kernel code too (JFR samples Java frames only)
-            Path collapsed = Path.of("target", "bench", "profile", config.label().replace(' ', '-') + "-" + arm + "-"
-                    + i + ".collapsed").toAbsolutePath();
+        Path collapsed = null;
+        if (asyncProfiler != null) { // CPU samples of the measured window, kernel and JIT included (docs/benchmarks.md)
+            collapsed = Path.of("target", "bench", "profile", config.label().replace(' ', '-') + "-" + arm + "-" + i
+                    + ".collapsed").toAbsolutePath();
             Files.createDirectories(collapsed.getParent());
-            server.add("-agentpath:" + Path.of(asyncProfiler).toAbsolutePath() + "=start,event=cpu,interval=1ms,"
-                    + "collapsed,file=" + collapsed);
-            System.out.println("  async-profiler of round " + i + " (" + arm + "): " + collapsed);
+            server.add("-D" + WindowProfile.PROPERTY + "=" + collapsed);
+            server.add("-D" + WindowProfile.LIBRARY_PROPERTY + "=" + asyncProfiler);
         }
         server.addAll(List.of("-cp", classpath, BenchServer.class.getName(), config.server,
                 config.tls ? keystore.toString() : "-"));
@@ -218,7 +244,8 @@ public final class HostOverheadBenchmark {
             double frames = 2 * field(result, "msgs_per_s") * (seconds + 0.5);
             return new Round(field(result, "msgs_per_s"), field(result, "p50_us"), field(result, "p99_us"),
                     Long.parseLong(allocated[0]) / frames, Long.parseLong(allocated[1]) / frames,
-                    Long.parseLong(allocated[2]) / 1e3 / (frames / 2));
+                    Long.parseLong(allocated[2]) / 1e3 / (frames / 2),
+                    collapsed == null ? null : WindowProfile.shares(collapsed));
         } finally {
             if (c != null && !c.waitFor(10, TimeUnit.SECONDS)) {
                 c.destroyForcibly();
