@@ -24,14 +24,16 @@ import java.util.TreeSet;
  * @param ringSlots capacity of the bounded record ring, in 64-byte slots (full ring: records are dropped and counted)
  * @param stackDepth most stack frames kept per stack
  * @param quiet     print nothing at start (errors are still printed)
- * @param faults    test-only: make the tap throw inside every hook, to prove the host is unharmed
+ * @param faults    test-only: make the tap throw inside every hook ({@code all}, from {@code true}), or only in the hooks
+ *                  of one kind of object ({@code channel}, {@code socket}, {@code sslengine}, {@code sslsocket}), to
+ *                  prove the host is unharmed and the other connections still tapped; {@code none} (from {@code false})
  * @param copyTap   benchmark-only: instead of scanning, copy every byte the socket hooks see into a 16 MiB ring (what
  *                  a packet tool does); the capture then holds no frames. The "copying tap" arm of docs/benchmarks.md
  * @param reasons   what the capture keeps of Close reasons: {@code keep}, {@code hash} (a short SHA-256 digest, so equal
  *                  reasons still match) or {@code drop} (the code only)
  */
 public record AgentOptions(Path file, long maxSize, Set<Integer> ports, Set<String> hosts, boolean stacks, boolean jfr,
-                           int ringSlots, int stackDepth, boolean quiet, boolean faults, String reasons,
+                           int ringSlots, int stackDepth, boolean quiet, String faults, String reasons,
                            boolean copyTap) {
 
     /** Every option, with its default, as the user writes it. */
@@ -88,7 +90,7 @@ public record AgentOptions(Path file, long maxSize, Set<Integer> ports, Set<Stri
                 (int) range("ring", values.get("ring"), 64, 1 << 24),
                 (int) range("stackDepth", values.get("stackDepth"), 1, 256),
                 bool("quiet", values.get("quiet")),
-                bool("faults", values.get("faults")),
+                faults(values.get("faults")),
                 oneOf("reasons", values.get("reasons"), "keep", "hash", "drop"),
                 bool("copyTap", values.get("copyTap")));
     }
@@ -109,6 +111,20 @@ public record AgentOptions(Path file, long maxSize, Set<Integer> ports, Set<Stri
             }
         }
         throw new IllegalArgumentException("option " + key + "=" + v + ": expected one of " + String.join(", ", allowed));
+    }
+
+    /** {@code true}/{@code false} (and their synonyms) as {@code all}/{@code none}, or one kind of hooked object. */
+    private static String faults(String v) {
+        try {
+            return bool("faults", v) ? "all" : "none";
+        } catch (IllegalArgumentException notBoolean) {
+            try {
+                return oneOf("faults", v, "channel", "socket", "sslengine", "sslsocket");
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("option faults=" + v
+                        + ": expected true, false, channel, socket, sslengine or sslsocket");
+            }
+        }
     }
 
     private static boolean bool(String key, String v) {

@@ -23,7 +23,7 @@ class AgentOptionsTest {
     @Test
     void withNothingGivenEveryOptionHasItsDocumentedDefault() {
         AgentOptions o = AgentOptions.parse(null, NO_ENV);
-        assertEquals(new AgentOptions(null, 0, Set.of(), Set.of(), true, true, 65536, 12, false, false, "keep", false), o);
+        assertEquals(new AgentOptions(null, 0, Set.of(), Set.of(), true, true, 65536, 12, false, "none", "keep", false), o);
         assertEquals(o, AgentOptions.parse("", NO_ENV));
         assertEquals(o, AgentOptions.parse(" , ,", NO_ENV), "empty pairs are ignored");
     }
@@ -59,6 +59,9 @@ class AgentOptionsTest {
         assertEquals(64L << 10, AgentOptions.size("maxSize", "64KB"));
         assertEquals(100L << 20, AgentOptions.size("maxSize", "100m"));
         assertEquals(2L << 30, AgentOptions.size("maxSize", "2g"));
+        assertEquals("all", AgentOptions.parse("faults=true", NO_ENV).faults());
+        assertEquals("none", AgentOptions.parse("", NO_ENV).faults());
+        assertEquals("sslengine", AgentOptions.parse("faults=SSLEngine", NO_ENV).faults());
         AgentOptions o = AgentOptions.parse("ports=8080;8443 443+80,hosts=10.0.0.1;db.example", NO_ENV);
         assertEquals(Set.of(80, 443, 8080, 8443), o.ports());
         assertEquals(Set.of("10.0.0.1", "db.example"), o.hosts());
@@ -78,6 +81,8 @@ class AgentOptionsTest {
         assertRefused("ring=63", "option ring=63: expected a whole number from 64 to 16777216");
         assertRefused("stackDepth=0", "option stackDepth=0: expected a whole number from 1 to 256");
         assertRefused("reasons=mask", "option reasons=mask: expected one of keep, hash, drop");
+        assertRefused("faults=sometimes", "option faults=sometimes: expected true, false, channel, socket, sslengine or"
+                + " sslsocket");
         assertRefused("ports=8080,9090", "option '9090' is not key=value (known keys: " + known + ")");
         assertRefused("ports=70000", "option ports=70000: '70000' is not a port (1-65535); separate ports with ';' as"
                 + " in ports=8080;8443");

@@ -335,8 +335,8 @@ public final class Tap {
                 }
                 v = c;
             }
-            if (rt.faults) {
-                throw new IllegalStateException("wstap fault injection (test-only option faults=true)");
+            if (rt.faults && (rt.faultsOnly == null || rt.faultsOnly.isInstance(socket))) {
+                throw new IllegalStateException("wstap fault injection (test-only option faults)");
             }
             if (sender == Endpoint.LOCAL && c.writtenAhead > 0) {
                 // Bytes handed over by an earlier write that only partly went out: seen already.

@@ -32,6 +32,8 @@ public final class TapRuntime {
     final EngineOptions engineOptions = EngineOptions.DEFAULTS;
     final boolean lateAttach;
     final boolean faults;
+    /** With {@link #faults}: only the hooks of objects of this type throw (null: all). */
+    final Class<?> faultsOnly;
     /** Benchmark-only (option copyTap): the ring every byte is copied into instead of being scanned; null = off. */
     CopyTap copyTap;
     /** Publish JFR events (the option, and jdk.jfr present); JfrEmitter is never loaded otherwise. */
@@ -55,14 +57,21 @@ public final class TapRuntime {
      * @param reasons    what the capture keeps of Close reasons: keep, hash or drop
      */
     public TapRuntime(CaptureWriter writer, int ringSlots, int stackDepth, Set<Integer> ports, Set<String> hosts,
-                      boolean lateAttach, boolean faults, String reasons) {
+                      boolean lateAttach, String faults, String reasons) {
         this.writer = writer;
         this.recorder = new Recorder(ringSlots, Recorder.Reasons.valueOf(reasons.toUpperCase(java.util.Locale.ROOT)));
         this.stacks = stackDepth > 0 ? new Stacks(stackDepth, recorder) : null;
         this.ports = ports;
         this.hosts = hosts;
         this.lateAttach = lateAttach;
-        this.faults = faults;
+        this.faults = !faults.equals("none");
+        this.faultsOnly = switch (faults) {
+            case "channel" -> java.nio.channels.SocketChannel.class;
+            case "socket" -> java.net.SocketImpl.class;
+            case "sslengine" -> javax.net.ssl.SSLEngine.class;
+            case "sslsocket" -> javax.net.ssl.SSLSocket.class;
+            default -> null;
+        };
         this.writerThread = new Thread(this::writeLoop, "wstap-writer");
         writerThread.setDaemon(true);
         recorder.wakeWhenHalfFull(writerThread);

@@ -3,8 +3,7 @@ package io.wstap.agent.it;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -16,23 +15,19 @@ public final class EchoApp {
     public static void main(String[] args) throws Exception {
         try (RawWebSocketServer server = new RawWebSocketServer()) {
             plainTcpNoise(server.port());
-            CompletableFuture<Integer> closed = new CompletableFuture<>();
+            EchoListener listener = new EchoListener();
             HttpClient client = HttpClient.newHttpClient();
             WebSocket ws = client.newWebSocketBuilder()
-                    .buildAsync(URI.create("ws://127.0.0.1:" + server.port() + "/echo"), new WebSocket.Listener() {
-                        @Override
-                        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-                            closed.complete(statusCode);
-                            return null;
-                        }
-                    }).get(10, TimeUnit.SECONDS);
-            for (int i = 0; i < 3; i++) {
-                ws.sendText("hello " + i, true).get(10, TimeUnit.SECONDS);
+                    .buildAsync(URI.create("ws://127.0.0.1:" + server.port() + "/echo"), listener).get(10, TimeUnit.SECONDS);
+            List<String> sent = List.of("hello 0", "hello 1", "hello 2");
+            for (String text : sent) {
+                ws.sendText(text, true).get(10, TimeUnit.SECONDS);
             }
             ws.sendClose(1000, "done").get(10, TimeUnit.SECONDS);
-            int code = closed.get(10, TimeUnit.SECONDS);
+            int code = listener.closed.get(10, TimeUnit.SECONDS);
             Thread.sleep(200); // let the client see the server's FIN
             System.out.println("closed " + code);
+            listener.printEchoCheck(sent);
             // JfrIT: stay past a period of the 1 s io.wstap.Stats event, so one carries the final counters
             Thread.sleep(Long.getLong("echo.linger", 0));
         }

@@ -60,7 +60,7 @@ public class TapBenchmark {
     public void setUp() throws IOException {
         dir = Files.createTempDirectory("wstap-tap-bench");
         CaptureWriter writer = CaptureWriter.create(dir.resolve("bench.wstap"), CaptureHeader.forThisJvm(""), 0);
-        runtime = new TapRuntime(writer, 1024, 0, Set.of(), Set.of(), false, false, "keep");
+        runtime = new TapRuntime(writer, 1024, 0, Set.of(), Set.of(), false, "none", "keep");
         runtime.start();
         listener = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
         socket = SocketChannel.open(listener.getLocalAddress());

@@ -154,7 +154,9 @@ public final class HostOverheadBenchmark {
                             a.msgsPerSecond, a.p99, a.cpuPerMessage, b.msgsPerSecond, b.p99, b.cpuPerMessage,
                             b.msgsPerSecond / a.msgsPerSecond);
                     if (b.shares != null) {
-                        System.out.printf(Locale.ROOT, "    window CPU samples, %%: A %s | B %s%n", a.shares, b.shares);
+                        System.out.printf(Locale.ROOT, "    window CPU samples: A jit %.1f %% | B tap %.1f %% writer %.1f %%"
+                                + " jit %.1f %%%n", a.shares.get("jit"), b.shares.get("tap"), b.shares.get("writer"),
+                                b.shares.get("jit"));
                     }
                 }
                 String each = measured.stream().map(x -> String.format(Locale.ROOT, "%.2f",
