@@ -179,7 +179,8 @@ class AgentIT {
         assertEquals(Endpoint.LOCAL, client.clientEndpoint(), client.toString());
         assertEquals(4, client.framesFrom(Role.CLIENT), client.toString());
         assertEquals(4, client.framesFrom(Role.SERVER), client.toString());
-        assertEquals(Outcome.CLEAN, client.outcome(), client.toString());
+        // The whole closing handshake (who ends TCP first, seen from one end alone, is a race: not asserted).
+        assertEquals(List.of(1000, 1000), client.closeFrames().stream().map(CloseRecord::code).toList(), client.toString());
     }
 
     @Test

@@ -39,6 +39,13 @@ final class EchoListener implements WebSocket.Listener {
         return null;
     }
 
+    /** Echoes received whole so far. */
+    int echoes() {
+        synchronized (echoed) {
+            return echoed.size();
+        }
+    }
+
     /** Prints {@code echoed identical} when the echoes are exactly {@code sent}, in order. */
     void printEchoCheck(List<String> sent) {
         synchronized (echoed) {

@@ -5,8 +5,6 @@ import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -16,27 +14,14 @@ import java.util.concurrent.TimeUnit;
 public final class LateAttachApp {
     public static void main(String[] args) throws Exception {
         try (RawWebSocketServer server = new RawWebSocketServer()) {
-            CompletableFuture<Integer> closed = new CompletableFuture<>();
-            java.util.concurrent.atomic.AtomicInteger echoes = new java.util.concurrent.atomic.AtomicInteger();
+            EchoListener listener = new EchoListener();
             WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
-                    .buildAsync(URI.create("ws://127.0.0.1:" + server.port() + "/late"), new WebSocket.Listener() {
-                        @Override
-                        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-                            echoes.incrementAndGet();
-                            webSocket.request(1);
-                            return null;
-                        }
-
-                        @Override
-                        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-                            closed.complete(statusCode);
-                            return null;
-                        }
-                    }).get(10, TimeUnit.SECONDS);
+                    .buildAsync(URI.create("ws://127.0.0.1:" + server.port() + "/late"), listener)
+                    .get(10, TimeUnit.SECONDS);
             for (int i = 0; i < 2; i++) {
                 ws.sendText("before " + i, true).get(10, TimeUnit.SECONDS);
             }
-            waitFor(() -> echoes.get() == 2);
+            waitFor(() -> listener.echoes() == 2);
             System.out.println("READY " + ProcessHandle.current().pid());
             System.out.flush();
             BufferedReader stdin = new BufferedReader(new InputStreamReader(System.in));
@@ -47,9 +32,9 @@ public final class LateAttachApp {
             for (int i = 0; i < 3; i++) {
                 ws.sendText("after " + i, true).get(10, TimeUnit.SECONDS);
             }
-            waitFor(() -> echoes.get() == 5);
+            waitFor(() -> listener.echoes() == 5);
             ws.sendClose(1000, "late bye").get(10, TimeUnit.SECONDS);
-            System.out.println("closed " + closed.get(10, TimeUnit.SECONDS));
+            System.out.println("closed " + listener.closed.get(10, TimeUnit.SECONDS));
             Thread.sleep(200);
         }
     }
