@@ -335,7 +335,7 @@ public final class Tap {
                 }
                 v = c;
             }
-            if (rt.faults && (rt.faultsOnly == null || rt.faultsOnly.isInstance(socket))) {
+            if (rt.faultsOn != null && rt.faultsOn.isInstance(socket)) {
                 throw new IllegalStateException("wstap fault injection (test-only option faults)");
             }
             if (sender == Endpoint.LOCAL && c.writtenAhead > 0) {

@@ -31,9 +31,8 @@ public final class TapRuntime {
     final Recorder recorder;
     final EngineOptions engineOptions = EngineOptions.DEFAULTS;
     final boolean lateAttach;
-    final boolean faults;
-    /** With {@link #faults}: only the hooks of objects of this type throw (null: all). */
-    final Class<?> faultsOnly;
+    /** Test-only fault injection: the hooks of objects of this type throw (Object: all of them); null when off. */
+    final Class<?> faultsOn;
     /** Benchmark-only (option copyTap): the ring every byte is copied into instead of being scanned; null = off. */
     CopyTap copyTap;
     /** Publish JFR events (the option, and jdk.jfr present); JfrEmitter is never loaded otherwise. */
@@ -64,13 +63,13 @@ public final class TapRuntime {
         this.ports = ports;
         this.hosts = hosts;
         this.lateAttach = lateAttach;
-        this.faults = !faults.equals("none");
-        this.faultsOnly = switch (faults) {
+        this.faultsOn = switch (faults) {
+            case "none" -> null;
             case "channel" -> java.nio.channels.SocketChannel.class;
             case "socket" -> java.net.SocketImpl.class;
             case "sslengine" -> javax.net.ssl.SSLEngine.class;
             case "sslsocket" -> javax.net.ssl.SSLSocket.class;
-            default -> null;
+            default -> Object.class;
         };
         this.writerThread = new Thread(this::writeLoop, "wstap-writer");
         writerThread.setDaemon(true);
