@@ -31,10 +31,13 @@ import java.util.TreeSet;
  *                  a packet tool does); the capture then holds no frames. The "copying tap" arm of docs/benchmarks.md
  * @param reasons   what the capture keeps of Close reasons: {@code keep}, {@code hash} (a short SHA-256 digest, so equal
  *                  reasons still match) or {@code drop} (the code only)
+ * @param exactTimes read the clock for every data frame; off, a thread reuses a reading for a few calls (a data frame
+ *                  may be stamped up to one writer period early; Close, control frames, handshakes and TCP ends are
+ *                  always exact). See docs/agent.md
  */
 public record AgentOptions(Path file, long maxSize, Set<Integer> ports, Set<String> hosts, boolean stacks, boolean jfr,
                            int ringSlots, int stackDepth, boolean quiet, String faults, String reasons,
-                           boolean copyTap) {
+                           boolean copyTap, boolean exactTimes) {
 
     /** Every option, with its default, as the user writes it. */
     public static final Map<String, String> DEFAULTS = defaults();
@@ -53,6 +56,7 @@ public record AgentOptions(Path file, long maxSize, Set<Integer> ports, Set<Stri
         d.put("faults", "false");
         d.put("reasons", "keep");
         d.put("copyTap", "false");
+        d.put("exactTimes", "false");
         return Collections.unmodifiableMap(d);
     }
 
@@ -92,7 +96,8 @@ public record AgentOptions(Path file, long maxSize, Set<Integer> ports, Set<Stri
                 bool("quiet", values.get("quiet")),
                 faults(values.get("faults")),
                 oneOf("reasons", values.get("reasons"), "keep", "hash", "drop"),
-                bool("copyTap", values.get("copyTap")));
+                bool("copyTap", values.get("copyTap")),
+                bool("exactTimes", values.get("exactTimes")));
     }
 
     private static String canonicalKey(String key) {

@@ -65,6 +65,9 @@ final class Installer {
                 options.ports(), options.hosts(), lateAttach, options.faults(), options.reasons());
         // JFR events only with the option on and the jdk.jfr module present (a jlinked runtime may lack it).
         boolean jfr = options.jfr() && ModuleLayer.boot().findModule("jdk.jfr").isPresent();
+        if (options.exactTimes()) {
+            runtime.readTheClockForEveryFrame();
+        }
         if (options.copyTap()) {
             runtime.copyEveryByte();
         }

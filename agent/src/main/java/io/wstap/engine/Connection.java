@@ -154,26 +154,32 @@ public final class Connection {
     /** Bytes {@code buf[from, to)} sent by {@code sender}, read in place (absolute gets), at {@code timeNanos}. */
     public void onBytes(Endpoint sender, long timeNanos, ByteBuffer buf, int from, int to) {
         if (phase != Phase.NOT_WEBSOCKET) {
-            decoder(sender).feed(timeNanos, buf, from, to);
+            decoder(sender).at(timeNanos).feed(buf, from, to);
         }
     }
 
     /** Bytes {@code buf[off, off+len)} sent by {@code sender}, at {@code timeNanos}. */
     public void onBytes(Endpoint sender, long timeNanos, byte[] buf, int off, int len) {
         if (phase != Phase.NOT_WEBSOCKET) {
-            decoder(sender).feed(timeNanos, buf, off, len);
+            decoder(sender).at(timeNanos).feed(buf, off, len);
         }
     }
 
     /**
-     * The next {@code n} bytes of {@code sender} are passed over if they lie inside a frame's payload that needs no look
-     * and that does not end within them (what {@link #onBytes} would do with them, minus the work); false otherwise,
-     * and nothing changed: give them to {@code onBytes}. The live tap asks this first, so that the middle of a large
-     * frame does not need the clock read that {@code onBytes} takes.
+     * Bytes {@code buf[from, to)} sent by {@code sender}, timed by {@code clock} when they complete an event (and only
+     * then: the middle of a payload asks nothing). The live agent's form: a clock read costs more than scanning a frame.
      */
-    public boolean skipInsidePayload(Endpoint sender, int n) {
-        StreamDecoder d = side(sender).decoder;
-        return phase != Phase.NOT_WEBSOCKET && d != null && d.skipInsidePayload(n);
+    public void onBytes(Endpoint sender, EventClock clock, ByteBuffer buf, int from, int to) {
+        if (phase != Phase.NOT_WEBSOCKET) {
+            decoder(sender).timedBy(clock).feed(buf, from, to);
+        }
+    }
+
+    /** Bytes {@code buf[off, off+len)} sent by {@code sender}, timed by {@code clock}. */
+    public void onBytes(Endpoint sender, EventClock clock, byte[] buf, int off, int len) {
+        if (phase != Phase.NOT_WEBSOCKET) {
+            decoder(sender).timedBy(clock).feed(buf, off, len);
+        }
     }
 
     private StreamDecoder decoder(Endpoint sender) {

@@ -5,6 +5,7 @@ import io.wstap.wire.FrameScanner;
 import io.wstap.wire.FrameSink;
 import io.wstap.wire.HttpHead;
 import io.wstap.wire.HttpHeadParser;
+import io.wstap.wire.Opcode;
 
 import java.nio.ByteBuffer;
 
@@ -31,8 +32,13 @@ final class StreamDecoder implements FrameSink {
     private FrameScanner scanner;
     private State state = State.HEAD;
     private int bodyLeft;
-    /** Time of the bytes being scanned, for the frame callbacks. */
+    /** Where the current call's times come from, null when the driver gave one time for the whole call. */
+    private EventClock clock;
+    /** Time of the bytes being scanned, for the event callbacks; with a clock, valid once {@link #timeKnown}. */
     private long now;
+    private boolean timeKnown;
+    /** {@link #now} was an exact reading (a data frame's time may be a recent one, see {@link EventClock}). */
+    private boolean timeExact;
     /** Bytes fed before the current call; with {@link #base} it names each byte's offset in this direction's stream. */
     private long fed;
     /** Stream offset of index 0 of the current call's buffer. */
@@ -43,17 +49,33 @@ final class StreamDecoder implements FrameSink {
         this.endpoint = endpoint;
     }
 
-    /** See {@link Connection#skipInsidePayload}. */
-    boolean skipInsidePayload(int n) {
-        if (state == State.FRAMES && scanner.skipInsidePayload(n)) {
-            fed += n;
-            return true;
-        }
-        return false;
+    /** The next call's bytes all happened at {@code timeNanos}. */
+    StreamDecoder at(long timeNanos) {
+        clock = null;
+        now = timeNanos;
+        timeKnown = true;
+        timeExact = true;
+        return this;
     }
 
-    void feed(long timeNanos, ByteBuffer buf, int from, int to) {
-        now = timeNanos;
+    /** The next call's events are timed by {@code clock}, read when the first event needs a time. */
+    StreamDecoder timedBy(EventClock clock) {
+        this.clock = clock;
+        timeKnown = false;
+        return this;
+    }
+
+    /** The current call's time; an exact reading for what the engine judges by time (anything but data frames). */
+    private long time(boolean exact) {
+        if (clock != null && (!timeKnown || exact && !timeExact)) {
+            now = exact ? clock.exactTime() : clock.dataFrameTime();
+            timeKnown = true;
+            timeExact = exact;
+        }
+        return now;
+    }
+
+    void feed(ByteBuffer buf, int from, int to) {
         base = fed - from;
         int i = from;
         while (i < to) {
@@ -73,8 +95,7 @@ final class StreamDecoder implements FrameSink {
         fed = base + to;
     }
 
-    void feed(long timeNanos, byte[] buf, int off, int len) {
-        now = timeNanos;
+    void feed(byte[] buf, int off, int len) {
         base = fed - off;
         int i = off;
         int to = off + len;
@@ -110,7 +131,7 @@ final class StreamDecoder implements FrameSink {
             default -> { }
         }
         HttpHead h = head.head();
-        connection.onHandshake(endpoint, now, h);
+        connection.onHandshake(endpoint, time(true), h);
         boolean hixie = connection.protocol() == Protocol.HIXIE76;
         Connection.Phase phase = connection.phase();
         if (h.request() && phase == Connection.Phase.AWAITING_RESPONSE && connection.clientEndpoint() == endpoint) {
@@ -156,11 +177,11 @@ final class StreamDecoder implements FrameSink {
 
     @Override
     public void onFrame(Frame frame) {
-        connection.onFrame(endpoint, now, frame);
+        connection.onFrame(endpoint, time(!Opcode.isData(frame.opcode())), frame);
     }
 
     @Override
     public void onInvalidText(long offset) {
-        connection.onInvalidText(endpoint, now, offset);
+        connection.onInvalidText(endpoint, time(true), offset);
     }
 }

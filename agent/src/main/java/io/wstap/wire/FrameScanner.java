@@ -112,21 +112,6 @@ public final class FrameScanner {
         return state == State.STOPPED;
     }
 
-    /**
-     * Passes over the next {@code n} bytes without looking at them when they all lie inside the current frame's
-     * payload, that payload needs no look (no text to check, not a Close) and the frame does not end within them;
-     * returns false, changing nothing, otherwise (scan them). What it changes is arithmetic: the middle of a large
-     * frame costs a driver no clock read and no call chain.
-     */
-    public boolean skipInsidePayload(int n) {
-        if (state == State.PAYLOAD && !textFrame && remaining > n) {
-            remaining -= n;
-            scanned += n;
-            return true;
-        }
-        return false;
-    }
-
     /** Scans {@code buf[from, to)} with absolute gets; position and limit are not touched. Heap or direct. */
     public void scan(ByteBuffer buf, int from, int to) {
         if (buf.hasArray()) {

@@ -23,7 +23,7 @@ class AgentOptionsTest {
     @Test
     void withNothingGivenEveryOptionHasItsDocumentedDefault() {
         AgentOptions o = AgentOptions.parse(null, NO_ENV);
-        assertEquals(new AgentOptions(null, 0, Set.of(), Set.of(), true, true, 65536, 12, false, "none", "keep", false), o);
+        assertEquals(new AgentOptions(null, 0, Set.of(), Set.of(), true, true, 65536, 12, false, "none", "keep", false, false), o);
         assertEquals(o, AgentOptions.parse("", NO_ENV));
         assertEquals(o, AgentOptions.parse(" , ,", NO_ENV), "empty pairs are ignored");
     }
@@ -45,12 +45,13 @@ class AgentOptionsTest {
 
     @Test
     void keysAreCaseInsensitiveAndValuesTrimmed() {
-        AgentOptions o = AgentOptions.parse(" MAXSIZE = 64k , Ring=128,STACKDEPTH=3, reasons=HASH ,copytap=1", NO_ENV);
+        AgentOptions o = AgentOptions.parse(" MAXSIZE = 64k , Ring=128,STACKDEPTH=3, reasons=HASH ,copytap=1,exacttimes=on", NO_ENV);
         assertEquals(64 << 10, o.maxSize());
         assertEquals(128, o.ringSlots());
         assertEquals(3, o.stackDepth());
         assertEquals("hash", o.reasons());
         assertTrue(o.copyTap());
+        assertTrue(o.exactTimes());
     }
 
     @Test
@@ -69,7 +70,7 @@ class AgentOptionsTest {
 
     @Test
     void everyMistakeIsOneLineNamingTheOptionAndWhatWasExpected() {
-        String known = "file, maxSize, ports, hosts, stacks, jfr, ring, stackDepth, quiet, faults, reasons, copyTap";
+        String known = "file, maxSize, ports, hosts, stacks, jfr, ring, stackDepth, quiet, faults, reasons, copyTap, exactTimes";
         assertRefused("verbose=true", "unknown option 'verbose' (known: " + known + ")");
         assertRefused("file", "option 'file' is not key=value (known keys: " + known + ")");
         assertRefused("=x", "option '=x' is not key=value (known keys: " + known + ")");

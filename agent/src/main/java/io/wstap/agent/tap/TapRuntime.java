@@ -35,6 +35,13 @@ public final class TapRuntime {
     final Class<?> faultsOn;
     /** Benchmark-only (option copyTap): the ring every byte is copied into instead of being scanned; null = off. */
     CopyTap copyTap;
+    /**
+     * The writer thread's wakes so far (every 10 ms under load, 20 ms idle): a clock reading taken before the last
+     * wake is not reused for a data frame's time (see {@link TapConnection#dataFrameTime}).
+     */
+    volatile long writerWakes;
+    /** Option exactTimes: the clock is read for every data frame. */
+    boolean exactTimes;
     /** Publish JFR events (the option, and jdk.jfr present); JfrEmitter is never loaded otherwise. */
     volatile boolean jfr;
     private final Stacks stacks;
@@ -104,6 +111,11 @@ public final class TapRuntime {
         } catch (Throwable t) {
             System.err.println("wstap: no io.wstap.Stats event (" + t + ")"); // the other events still work
         }
+    }
+
+    /** Option exactTimes (before start): a clock read for every data frame, not one shared by a thread's recent calls. */
+    public void readTheClockForEveryFrame() {
+        exactTimes = true;
     }
 
     /** The benchmarks' copying tap: every byte seen at the socket hooks is copied, nothing is scanned (before start). */
@@ -229,6 +241,7 @@ public final class TapRuntime {
                     return;
                 }
                 recorder.writerParks(n == 0 ? IDLE_PARK_NANOS : BATCH_PARK_NANOS);
+                writerWakes++; // one writer thread: the read-modify-write of a volatile is safe here
             }
         } catch (IOException | RuntimeException e) {
             // The capture cannot be written (disk full, file removed): stop capturing, never disturb the host.

@@ -1,0 +1,186 @@
+package io.wstap.agent.tap;
+
+import io.wstap.capture.CaptureHeader;
+import io.wstap.capture.CaptureWriter;
+import io.wstap.engine.Endpoint;
+import io.wstap.wire.Frame;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What wstap costs per small WebSocket message on a saturated server core, and where it goes.
+ *
+ * <p>{@code echo}: all of it. The hooked read of one masked 64-byte text frame and the hooked write of the unmasked
+ * answer, on a real connected {@link SocketChannel} the tap has seen upgrade to WebSocket, and the writer's work for
+ * the two records (ring drain, encoding, CRC, file writes), done on the same thread every {@value #BATCH} records:
+ * the host benchmark pins the server to one core, so the writer thread's work is taken from the application's there
+ * too, and one thread measures both without a second thread's noise. {@code writerPerRecord}: the writer's part
+ * alone, per frame record (the ring is filled and drained on this thread, the filling not counted apart).
+ *
+ * <pre>
+ * mvn -B -pl agent -Pbench verify -Djmh.args="FramePathBenchmark -prof gc"
+ * </pre>
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Fork(1)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+public class FramePathBenchmark {
+    static final int PAYLOAD = 64;
+    private static final int BATCH = 256;
+
+    private Path dir;
+    private TapRuntime runtime;
+    private CaptureWriter echoFile;
+    private int echoed;
+    private ServerSocketChannel listener;
+    private SocketChannel client;
+    private SocketChannel server;
+    /** The client's masked frame as the server reads it, and the server's unmasked answer. */
+    private final ByteBuffer in = ByteBuffer.allocateDirect(2 + 4 + PAYLOAD);
+    private final ByteBuffer out = ByteBuffer.allocateDirect(2 + PAYLOAD);
+    private int maskSeed = 0x1234567;
+
+    // writerPerRecord: a ring and a capture file of its own, drained on this thread
+    private Recorder ring;
+    private CaptureWriter file;
+    private final Frame frame = new Frame();
+    private final Frame drainView = new Frame();
+    private final byte[] closeScratch = new byte[Frame.MAX_CONTROL_PAYLOAD];
+    private long time;
+    private int inBatch;
+    private long localOffset = 1_000, remoteOffset = 1_000;
+
+    @Setup(Level.Trial)
+    public void setUp() throws IOException {
+        dir = Files.createTempDirectory("wstap-frame-bench");
+        echoFile = CaptureWriter.create(dir.resolve("echo.wstap"), CaptureHeader.forThisJvm(""), 0);
+        runtime = new TapRuntime(echoFile, 1 << 16, 0, Set.of(), Set.of(), false, "none", "keep");
+        Tap.runtime = runtime; // live hooks, no writer thread: echo drains on its own thread
+        listener = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
+        client = SocketChannel.open(listener.getLocalAddress());
+        server = listener.accept();
+        // The opening handshake as the server sees it: the request read, the 101 written.
+        read(ascii("GET /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"));
+        write(ascii("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n"));
+        if (!(runtime.table.get(server) instanceof TapConnection c) || c.ignored()) {
+            throw new IllegalStateException("the tap did not take the upgrade as WebSocket");
+        }
+        in.put(0, (byte) 0x81).put(1, (byte) (0x80 | PAYLOAD));
+        out.put(0, (byte) 0x81).put(1, (byte) PAYLOAD);
+
+        ring = new Recorder(1024, Recorder.Reasons.KEEP);
+        file = CaptureWriter.create(dir.resolve("writer.wstap"), CaptureHeader.forThisJvm(""), 0);
+        file.connection(1, 0, "127.0.0.1:1", "127.0.0.1:2", io.wstap.capture.Transport.PLAIN);
+    }
+
+    private static ByteBuffer ascii(String s) {
+        return ByteBuffer.wrap(s.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private void read(ByteBuffer b) {
+        Tap.onRead(server, b, 0, b.limit());
+    }
+
+    private void write(ByteBuffer b) {
+        Tap.onWriteStart(server, b, 0, b.limit());
+        Tap.onWriteEnd(server, b.limit(), b.limit());
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() throws IOException {
+        Tap.runtime = null;
+        runtime.recorder.drain(echoFile, drainView, closeScratch);
+        echoFile.close();
+        file.close();
+        client.close();
+        server.close();
+        listener.close();
+        try (var files = Files.list(dir)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                Files.delete(f);
+            }
+        }
+        Files.delete(dir);
+    }
+
+    /** One echoed message on the server's thread: a 70-byte read (masked 64-byte text) and a 66-byte write. */
+    @Benchmark
+    public void echo() {
+        maskSeed = maskSeed * 0x9E3779B9 + 1; // clients pick a fresh mask per frame (§5.3)
+        in.putInt(2, maskSeed);
+        Tap.onRead(server, in, 0, 2 + 4 + PAYLOAD);
+        Tap.onWriteStart(server, out, 0, 2 + PAYLOAD);
+        Tap.onWriteEnd(server, 2 + PAYLOAD, 2 + PAYLOAD);
+        if (++echoed == BATCH / 2) {
+            echoed = 0;
+            runtime.recorder.drain(echoFile, drainView, closeScratch);
+        }
+    }
+
+    static final io.wstap.capture.CaptureSink NOP = new io.wstap.capture.CaptureSink() {
+        public void connection(long id, long t, String l, String r, io.wstap.capture.Transport x) {}
+        public void joinedMidStream(long id, long t, io.wstap.engine.Role r, io.wstap.engine.Protocol p) {}
+        public void handshake(long id, long t, Endpoint s, io.wstap.wire.HttpHead h) {}
+        public void frame(long id, long t, Endpoint s, Frame f, int st) {}
+        public void invalidText(long id, long t, Endpoint s, long o) {}
+        public void tcpClosed(long id, long t, Endpoint e, io.wstap.engine.TcpEnd h, int st) {}
+        public void stack(int st, java.util.List<String> f) {}
+        public void lost(long t, long r) {}
+        public void tapErrors(long t, long c, long n) {}
+    };
+
+    @Benchmark
+    public void echoNoEncode() {
+        maskSeed = maskSeed * 0x9E3779B9 + 1;
+        in.putInt(2, maskSeed);
+        Tap.onRead(server, in, 0, 2 + 4 + PAYLOAD);
+        Tap.onWriteStart(server, out, 0, 2 + PAYLOAD);
+        Tap.onWriteEnd(server, 2 + PAYLOAD, 2 + PAYLOAD);
+        if (++echoed == BATCH / 2) {
+            echoed = 0;
+            runtime.recorder.drain(NOP, drainView, closeScratch);
+        }
+    }
+
+    /** One frame record through the writer thread's work: ring slot filled (not counted apart) and drained to a file. */
+    @Benchmark
+    public void writerPerRecord() {
+        time += 1_000;
+        // Alternately the client's masked frame and the server's answer, each at its stream's next offset.
+        boolean fromClient = (inBatch & 1) == 0;
+        long offset = fromClient ? (remoteOffset += 2 + 4 + PAYLOAD) : (localOffset += 2 + PAYLOAD);
+        frame.set(true, 0, 1, fromClient, fromClient ? (int) time : 0, PAYLOAD, fromClient ? 6 : 2, offset, false, false,
+                false, closeScratch, 0, 0);
+        ring.putFrame(1, time, fromClient ? Endpoint.REMOTE : Endpoint.LOCAL, frame, -1);
+        if (++inBatch == BATCH) {
+            inBatch = 0;
+            ring.drain(file, drainView, closeScratch);
+        }
+    }
+}
