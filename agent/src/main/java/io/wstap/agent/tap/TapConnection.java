@@ -42,8 +42,11 @@ final class TapConnection implements ConnectionObserver, EventClock {
     /** TLS (SSLEngine) only: a channel has been linked to this connection's engine. */
     volatile boolean linkedToChannel;
     static final int CALLS_PER_READING = 16;
-    /** The latest time given to the engine; with the next two, the reading data frames reuse (see dataFrameTime). */
-    private long lastTime = Long.MIN_VALUE;
+    /**
+     * The connection's last clock reading, the writer wake it was taken in, and how many more calls' data frames may
+     * reuse it (see {@link #dataFrameTime}). Only exact readings are kept, so a connection's times never go back.
+     */
+    private long reading;
     private long readingWake = -1;
     private int readingsLeft;
     /** The connection event was recorded (it is WebSocket). */
@@ -98,17 +101,16 @@ final class TapConnection implements ConnectionObserver, EventClock {
         if (runtime.exactTimes || readingWake != runtime.writerWakes || --readingsLeft < 0) {
             return exactTime();
         }
-        return lastTime; // the reading, or a later exact time of this connection (never earlier than given before)
+        return reading;
     }
 
     /** Now: handshakes, control frames, findings and TCP ends, which the engine judges by time. */
     @Override
     public long exactTime() {
-        long t = System.nanoTime();
+        reading = System.nanoTime();
         readingWake = runtime.writerWakes;
         readingsLeft = CALLS_PER_READING - 1;
-        lastTime = Math.max(lastTime, t); // nanoTime is monotonic; max only guards against a reused older reading
-        return lastTime;
+        return reading;
     }
 
     /** Joins mid-stream unless already joined (two threads may find the same connection at once). */

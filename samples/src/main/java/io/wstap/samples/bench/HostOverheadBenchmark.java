@@ -213,6 +213,8 @@ public final class HostOverheadBenchmark {
             Files.createDirectories(collapsed.getParent());
             server.add("-D" + WindowProfile.PROPERTY + "=" + collapsed);
             server.add("-D" + WindowProfile.LIBRARY_PROPERTY + "=" + asyncProfiler);
+            // Samples name the inlined method they hit, not just the compiled one around it (in both arms alike).
+            server.addAll(List.of("-XX:+UnlockDiagnosticVMOptions", "-XX:+DebugNonSafepoints"));
         }
         server.addAll(List.of("-cp", classpath, BenchServer.class.getName(), config.server,
                 config.tls ? keystore.toString() : "-"));

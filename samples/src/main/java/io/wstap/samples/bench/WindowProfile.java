@@ -38,7 +38,7 @@ final class WindowProfile {
             return null;
         }
         AsyncProfiler p = AsyncProfiler.getInstance(System.getProperty(LIBRARY_PROPERTY));
-        p.execute("start,event=cpu,interval=1ms");
+        p.execute("start,event=cpu,interval=250us"); // ~20 000 samples in a 5 s window: a 2 % share is ±0.1 %
         return new WindowProfile(p, out);
     }
 

@@ -1,0 +1,193 @@
+package io.wstap.agent.tap;
+
+import io.wstap.capture.CaptureHeader;
+import io.wstap.capture.CaptureReader;
+import io.wstap.capture.CaptureSink;
+import io.wstap.capture.CaptureWriter;
+import io.wstap.capture.Transport;
+import io.wstap.engine.Endpoint;
+import io.wstap.engine.Protocol;
+import io.wstap.engine.Role;
+import io.wstap.engine.TcpEnd;
+import io.wstap.wire.Frame;
+import io.wstap.wire.HttpHead;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The times the live tap gives frames (TapConnection's EventClock): a Close frame, and a data frame after a pause,
+ * are stamped within their own call; a data frame of a busy connection at most {@value TapConnection#CALLS_PER_READING}
+ * calls early; a connection's times never go back. Driven through the real hooks' entry points on a real connected
+ * channel, with the real writer thread, read back from the capture file.
+ */
+class FrameTimesTest {
+    @TempDir
+    Path dir;
+    private TapRuntime runtime;
+    private ServerSocketChannel listener;
+    private SocketChannel client;
+    private SocketChannel server;
+    private final List<long[]> frames = new ArrayList<>(); // {time, opcode}
+    /** Before the opening handshake's calls, whose exact reading the first data frames may reuse. */
+    private long handshakeStart;
+
+    @BeforeEach
+    void open() throws IOException {
+        listener = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
+        client = SocketChannel.open(listener.getLocalAddress());
+        server = listener.accept();
+    }
+
+    @AfterEach
+    void close() throws IOException {
+        Tap.runtime = null;
+        client.close();
+        server.close();
+        listener.close();
+    }
+
+    private Path start(boolean exactTimes) throws IOException {
+        Path file = dir.resolve(exactTimes ? "exact.wstap" : "recent.wstap");
+        runtime = new TapRuntime(CaptureWriter.create(file, CaptureHeader.forThisJvm(""), 0), 1024, 0, Set.of(),
+                Set.of(), false, "none", "keep");
+        if (exactTimes) {
+            runtime.readTheClockForEveryFrame();
+        }
+        runtime.start();
+        handshakeStart = System.nanoTime();
+        read("GET /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+        write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n");
+        return file;
+    }
+
+    private void read(String ascii) {
+        ByteBuffer b = ByteBuffer.wrap(ascii.getBytes(StandardCharsets.US_ASCII));
+        Tap.onRead(server, b, 0, b.limit());
+    }
+
+    private void write(String ascii) {
+        ByteBuffer b = ByteBuffer.wrap(ascii.getBytes(StandardCharsets.US_ASCII));
+        Tap.onWriteStart(server, b, 0, b.limit());
+        Tap.onWriteEnd(server, b.limit(), b.limit());
+    }
+
+    /** The server writes one unmasked frame; returns {before, after} the call. */
+    private long[] writeFrame(int opcode, byte... payload) {
+        ByteBuffer b = ByteBuffer.allocate(2 + payload.length);
+        b.put((byte) (0x80 | opcode)).put((byte) payload.length).put(payload).flip();
+        long before = System.nanoTime();
+        Tap.onWriteStart(server, b, 0, b.limit());
+        Tap.onWriteEnd(server, b.limit(), b.limit());
+        return new long[] {before, System.nanoTime()};
+    }
+
+    private void readBack(Path file) throws Exception {
+        runtime.stop(); // drains the ring and closes the capture
+        try (CaptureReader reader = CaptureReader.open(file)) {
+            reader.readAll(new CaptureSink() {
+                @Override
+                public void frame(long id, long t, Endpoint sender, Frame f, int stackId) {
+                    frames.add(new long[] {t, f.opcode()});
+                }
+
+                @Override
+                public void connection(long id, long t, String local, String remote, Transport transport) {
+                }
+
+                @Override
+                public void joinedMidStream(long id, long t, Role localRole, Protocol protocol) {
+                }
+
+                @Override
+                public void handshake(long id, long t, Endpoint sender, HttpHead head) {
+                }
+
+                @Override
+                public void invalidText(long id, long t, Endpoint sender, long offset) {
+                }
+
+                @Override
+                public void tcpClosed(long id, long t, Endpoint endpoint, TcpEnd how, int stackId) {
+                }
+
+                @Override
+                public void stack(int stackId, List<String> f) {
+                }
+
+                @Override
+                public void lost(long t, long records) {
+                }
+
+                @Override
+                public void tapErrors(long t, long connectionId, long count) {
+                }
+            });
+        }
+    }
+
+    @Test
+    void busyDataFramesShareAReadingForAtMostSixteenCallsAndCloseFramesAndPausesAreExact() throws Exception {
+        Path file = start(false);
+        int n = 200;
+        List<long[]> calls = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            calls.add(writeFrame(0x2, (byte) i));
+        }
+        Thread.sleep(60); // more than one writer period (20 ms idle): the next data frame's reading is fresh
+        long[] afterPause = writeFrame(0x2, (byte) 1);
+        long[] close = writeFrame(0x8, (byte) 0x03, (byte) 0xE8);
+        readBack(file);
+
+        assertEquals(n + 2, frames.size());
+        int k = TapConnection.CALLS_PER_READING;
+        long distinct = frames.stream().limit(n).mapToLong(f -> f[0]).distinct().count();
+        assertTrue(distinct >= n / k, "a reading serves at most " + k + " calls: " + distinct + " distinct times in " + n);
+        for (int i = 0; i < n; i++) {
+            long t = frames.get(i)[0];
+            assertTrue(t <= calls.get(i)[1], "frame " + i + " is not stamped after its call");
+            long earliest = i >= k - 1 ? calls.get(i - (k - 1))[0] : handshakeStart;
+            assertTrue(t >= earliest, "frame " + i + " is stamped before the call " + (k - 1) + " calls earlier");
+            if (i > 0) {
+                assertTrue(t >= frames.get(i - 1)[0], "times of a connection never go back (frame " + i + ")");
+            }
+        }
+        long tPause = frames.get(n)[0];
+        assertTrue(tPause >= afterPause[0] && tPause <= afterPause[1], "a data frame after a pause is stamped in its call");
+        assertEquals(0x8, frames.get(n + 1)[1]);
+        long tClose = frames.get(n + 1)[0];
+        assertTrue(tClose >= close[0] && tClose <= close[1], "a Close frame is stamped in its own call");
+    }
+
+    @Test
+    void withExactTimesEveryDataFrameIsStampedInItsOwnCall() throws Exception {
+        Path file = start(true);
+        List<long[]> calls = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            calls.add(writeFrame(0x1, (byte) 'a'));
+        }
+        readBack(file);
+        assertEquals(100, frames.size());
+        for (int i = 0; i < 100; i++) {
+            long t = frames.get(i)[0];
+            assertTrue(t >= calls.get(i)[0] && t <= calls.get(i)[1], "frame " + i + " is stamped in its own call");
+        }
+    }
+}
