@@ -31,9 +31,9 @@ import java.util.TreeSet;
  *                  a packet tool does); the capture then holds no frames. The "copying tap" arm of docs/benchmarks.md
  * @param reasons   what the capture keeps of Close reasons: {@code keep}, {@code hash} (a short SHA-256 digest, so equal
  *                  reasons still match) or {@code drop} (the code only)
- * @param exactTimes read the clock for every data frame; off, a thread reuses a reading for a few calls (a data frame
- *                  may be stamped up to one writer period early; Close, control frames, handshakes and TCP ends are
- *                  always exact). See docs/agent.md
+ * @param exactTimes read the clock for every data frame; off, a connection's data frames reuse its last reading for up
+ *                  to 15 more calls within one writer period (Close and other control frames, handshakes and TCP ends
+ *                  are always read exactly). See docs/agent.md, "Times"
  */
 public record AgentOptions(Path file, long maxSize, Set<Integer> ports, Set<String> hosts, boolean stacks, boolean jfr,
                            int ringSlots, int stackDepth, boolean quiet, String faults, String reasons,

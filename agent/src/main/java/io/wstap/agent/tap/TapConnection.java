@@ -41,6 +41,7 @@ final class TapConnection implements ConnectionObserver, EventClock {
     long writtenAhead;
     /** TLS (SSLEngine) only: a channel has been linked to this connection's engine. */
     volatile boolean linkedToChannel;
+    /** Calls of one connection whose data frames may share one clock reading (see {@link #dataFrameTime}). */
     static final int CALLS_PER_READING = 16;
     /**
      * The connection's last clock reading, the writer wake it was taken in, and how many more calls' data frames may
