@@ -83,13 +83,10 @@ public final class Tap {
         TapRuntime rt = runtime;
         long requested = 0;
         for (int i = 0; i < len; i++) {
-            ByteBuffer b = bufs[off + i];
-            int from = b.position();
-            int to = b.limit();
-            requested += to - from;
-            if (rt != null && to > from) {
-                bytes(rt, socket, Transport.PLAIN, Endpoint.LOCAL, b, null, from, to);
-            }
+            requested += bufs[off + i].remaining();
+        }
+        if (rt != null && requested > 0) {
+            each(rt, socket, Transport.PLAIN, Endpoint.LOCAL, bufs, off, len, null);
         }
         return requested;
     }
@@ -177,13 +174,33 @@ public final class Tap {
         if (p.length < len) {
             return; // entered before the tap was live
         }
-        Transport transport = tls ? Transport.TLS : Transport.PLAIN;
+        each(rt, socket, tls ? Transport.TLS : Transport.PLAIN, sender, bufs, off, len, p);
+    }
+
+    /**
+     * Each buffer's bytes in order: {@code [from[i], position)} of each (the exit of a call, {@code from} its positions
+     * at entry), or {@code [position, limit)} (an entry, {@code from} null). On a connection already tapped, one lock
+     * for the whole call: Jetty writes a frame as a gathering write of its header and its payload.
+     */
+    private static void each(TapRuntime rt, Object socket, Transport transport, Endpoint sender, ByteBuffer[] bufs,
+                             int off, int len, int[] from) {
+        if (rt.table.get(socket) instanceof TapConnection c) {
+            synchronized (c) { // re-entered by each buffer's call below, at the cost of a recursion count
+                eachBuffer(rt, socket, transport, sender, bufs, off, len, from);
+            }
+        } else {
+            eachBuffer(rt, socket, transport, sender, bufs, off, len, from);
+        }
+    }
+
+    private static void eachBuffer(TapRuntime rt, Object socket, Transport transport, Endpoint sender,
+                                   ByteBuffer[] bufs, int off, int len, int[] from) {
         for (int i = 0; i < len; i++) {
             ByteBuffer b = bufs[off + i];
-            int from = p[i];
-            int to = b.position();
-            if (to > from) {
-                bytes(rt, socket, transport, sender, b, null, from, to);
+            int start = from == null ? b.position() : from[i];
+            int end = from == null ? b.limit() : b.position();
+            if (end > start) {
+                bytes(rt, socket, transport, sender, b, null, start, end);
             }
         }
     }

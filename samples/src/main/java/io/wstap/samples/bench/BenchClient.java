@@ -38,7 +38,14 @@ import java.util.concurrent.atomic.AtomicReference;
  * masked frame built once and reading the echo into a reused buffer: no allocation per message, so the client costs
  * little of the 2 cores and the server's cost shows.
  *
- * <p>Args: port keystore|- connections size warmupSeconds seconds [jdk|raw].
+ * <p>A third, {@code spin} (ws:// only; wss:// falls back to {@code raw}): one thread polls every connection's
+ * non-blocking channel in turn and never sleeps, so the server never has to wake a client thread. On a VM, waking a
+ * thread whose CPU went idle costs the waker microseconds in the kernel (an interrupt to a halted virtual CPU), and in a
+ * closed loop a slightly slower server leaves the client idle more often: with blocking clients, that cost grows
+ * with any slowdown of the server and amplifies it (docs/benchmarks.md, 2026-12-06 second run). The spinning client
+ * takes that feedback out, so what differs between arms is the server's own work.
+ *
+ * <p>Args: port keystore|- connections size warmupSeconds seconds [jdk|raw|spin].
  */
 public final class BenchClient {
     /** One connection's round trip: send the message, wait for its echo. */
@@ -66,8 +73,11 @@ public final class BenchClient {
                 builder.sslContext(context);
             }
             client = builder.build();
-        } else if (!kind.equals("raw")) {
-            throw new IllegalArgumentException("client " + kind + ": expected jdk or raw");
+        } else if (kind.equals("spin") && !tls) {
+            spin(port, connections, size, warmupNanos, measureNanos);
+            return;
+        } else if (!kind.equals("raw") && !kind.equals("spin")) {
+            throw new IllegalArgumentException("client " + kind + ": expected jdk, raw or spin");
         }
         for (int c = 0; c < connections; c++) {
             echoers.add(client != null ? new JdkEchoer(client, tls, port, size) : new RawEchoer(context, port, size));
@@ -91,19 +101,152 @@ public final class BenchClient {
                 System.exit(1);
             }
         }
-        long[] all = loops.stream().flatMapToLong(l -> Arrays.stream(l.latencies, 0, l.count)).sorted().toArray();
-        if (all.length == 0) {
-            System.out.println("FAILED no round trip in the measured window");
+        long[] all = loops.stream().flatMapToLong(l -> Arrays.stream(l.latencies, 0, l.count)).toArray();
+        if (!report(all, measureNanos)) {
             System.exit(1);
         }
-        System.out.printf(Locale.ROOT, "RESULT msgs_per_s=%.0f p50_us=%.1f p99_us=%.1f messages=%d%n",
-                all.length / (measureNanos / 1e9), all[all.length / 2] / 1e3, all[(int) (all.length * 0.99)] / 1e3,
-                all.length);
-        System.out.flush();
         new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
         close.countDown();
         for (Loop loop : loops) {
             loop.thread.join(30_000);
+        }
+    }
+
+    /** Prints the RESULT line of the measured round trips (ns), or FAILED; false when there were none. */
+    private static boolean report(long[] all, long measureNanos) {
+        if (all.length == 0) {
+            System.out.println("FAILED no round trip in the measured window");
+            return false;
+        }
+        Arrays.sort(all);
+        System.out.printf(Locale.ROOT, "RESULT msgs_per_s=%.0f p50_us=%.1f p99_us=%.1f messages=%d%n",
+                all.length / (measureNanos / 1e9), all[all.length / 2] / 1e3, all[(int) (all.length * 0.99)] / 1e3,
+                all.length);
+        System.out.flush();
+        return true;
+    }
+
+    /** client=spin: every connection's closed loop on this one thread, over non-blocking channels, never sleeping. */
+    private static void spin(int port, int connections, int size, long warmupNanos, long measureNanos)
+            throws IOException {
+        List<SpinConnection> conns = new ArrayList<>();
+        for (int c = 0; c < connections; c++) {
+            conns.add(new SpinConnection(port, size));
+        }
+        System.out.println("READY");
+        System.out.flush();
+        long measureFrom = System.nanoTime() + warmupNanos;
+        long end = measureFrom + measureNanos;
+        long[] latencies = new long[1 << 21]; // bounded: a long run stops recording, it does not grow
+        int count = 0;
+        for (long now = System.nanoTime(); now < end; now = System.nanoTime()) {
+            for (SpinConnection c : conns) {
+                long t0 = c.step(now);
+                if (t0 >= measureFrom && count < latencies.length) {
+                    latencies[count++] = System.nanoTime() - t0;
+                }
+            }
+        }
+        if (!report(Arrays.copyOf(latencies, count), measureNanos)) {
+            System.exit(1);
+        }
+        new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+        for (SpinConnection c : conns) {
+            c.close();
+        }
+    }
+
+    /** One ws:// connection of the spinning client: a non-blocking channel, the frame to send, the echo being read. */
+    static final class SpinConnection {
+        private final java.nio.channels.SocketChannel channel;
+        private final ByteBuffer frame;
+        private final ByteBuffer in;
+        private boolean awaiting;
+        private long sentAt;
+
+        SpinConnection(int port, int size) throws IOException {
+            channel = java.nio.channels.SocketChannel.open(new java.net.InetSocketAddress("127.0.0.1", port));
+            channel.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
+            ByteBuffer request = ByteBuffer.wrap(("GET /echo HTTP/1.1\r\nHost: 127.0.0.1:" + port
+                    + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                    + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            while (request.hasRemaining()) {
+                channel.write(request);
+            }
+            StringBuilder head = new StringBuilder();
+            ByteBuffer one = ByteBuffer.allocate(1);
+            while (!head.toString().endsWith("\r\n\r\n")) { // the server sends nothing after its 101 unasked
+                one.clear();
+                if (channel.read(one) < 0 || head.length() > 8192) {
+                    throw new IOException("no handshake response: " + head);
+                }
+                head.append((char) one.get(0));
+            }
+            if (!head.toString().startsWith("HTTP/1.1 101")) {
+                throw new IOException("upgrade refused: " + head.toString().lines().findFirst().orElse(""));
+            }
+            channel.configureBlocking(false);
+            frame = ByteBuffer.wrap(RawEchoer.frame(0x82, new byte[size]));
+            frame.position(frame.limit()); // nothing pending
+            in = ByteBuffer.allocate(size + 14);
+        }
+
+        /** One non-blocking turn; returns the send time of a round trip it completed, else -1. */
+        long step(long now) throws IOException {
+            if (frame.hasRemaining()) {
+                channel.write(frame);
+            } else if (!awaiting) {
+                frame.clear();
+                sentAt = now;
+                awaiting = true;
+                channel.write(frame);
+            }
+            if (awaiting) {
+                if (channel.read(in) < 0) {
+                    throw new IOException("the server closed the connection");
+                }
+                if (echoed()) {
+                    awaiting = false;
+                    return sentAt;
+                }
+            }
+            return -1;
+        }
+
+        /** Consumes the whole frames read so far; true when one had FIN (the echo is complete). */
+        private boolean echoed() throws IOException {
+            boolean fin = false;
+            in.flip();
+            while (in.remaining() >= 2) {
+                int b0 = in.get(in.position()) & 0xFF;
+                int b1 = in.get(in.position() + 1) & 0xFF;
+                int ext = (b1 & 0x7F) == 126 ? 2 : (b1 & 0x7F) == 127 ? 8 : 0;
+                if (in.remaining() < 2 + ext) {
+                    break;
+                }
+                long n = ext == 0 ? b1 & 0x7F : ext == 2 ? in.getShort(in.position() + 2) & 0xFFFF
+                        : in.getLong(in.position() + 2);
+                if ((b1 & 0x80) != 0 || n > in.capacity() - 2 - ext) {
+                    throw new IOException("unexpected server frame: " + Integer.toHexString(b0) + " "
+                            + Integer.toHexString(b1) + ", " + n + " bytes");
+                }
+                if (in.remaining() < 2 + ext + n) {
+                    break;
+                }
+                in.position(in.position() + 2 + ext + (int) n);
+                fin |= (b0 & 0x80) != 0;
+            }
+            in.compact();
+            return fin;
+        }
+
+        void close() throws IOException {
+            channel.configureBlocking(true);
+            ByteBuffer close = ByteBuffer.wrap(RawEchoer.frame(0x88, new byte[] {0x03, (byte) 0xE8}));
+            while (close.hasRemaining()) {
+                channel.write(close);
+            }
+            channel.close();
         }
     }
 
