@@ -32,8 +32,10 @@ import java.util.stream.Collectors;
  * the table gives each arm's median over its pairs: throughput, p50 and p99 round-trip latency, the extra bytes the
  * server's traffic threads allocated per frame, the bytes wstap's writer thread allocated per frame, and the server
  * JVM's CPU time per message (less noisy than throughput on a shared machine: it does not depend on scheduling).
- * By default the client is the raw one ({@code client=raw}: little CPU, so the server's cost shows; {@code client=jdk}
- * for the JDK's HttpClient) and the two JVMs are pinned to a core each ({@code pin=true}, with taskset).
+ * By default the client is the spinning one for ws:// and the raw one for wss:// ({@code client=spin}: little CPU, so
+ * the server's cost shows, and for ws:// no client thread the server has to wake; {@code client=raw} blocking sockets
+ * for both, {@code client=jdk} the JDK's HttpClient; see {@link BenchClient}) and the two JVMs are pinned to a core
+ * each ({@code pin=true}, with taskset).
  *
  * <p>Arms: {@code agent} (capture file only), {@code agent-jfr} (plus a JFR recording with wstap.jfc, per-frame
  * event off), {@code agent-jfr-frames} (per-frame event on), {@code jdk-socket-events} (no agent: the JDK's own
@@ -120,7 +122,7 @@ public final class HostOverheadBenchmark {
         // after 2 s of warm-up, 63 k after 12 s); shorter warm-ups measured the JIT, not the agent (docs/benchmarks.md).
         int warmup = integer("warmup", 15);
         int seconds = integer("seconds", 5);
-        String client = args.getOrDefault("client", "raw");
+        String client = args.getOrDefault("client", "spin");
         boolean pin = Boolean.parseBoolean(args.getOrDefault("pin", "true")) && pinnable();
         List<Config> configs = new ArrayList<>();
         for (String server : list("servers", "jetty,netty")) {

@@ -1,0 +1,49 @@
+package io.wstap.samples;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * bench/host-overhead.sh end to end, cut to seconds: a Netty server with and without the agent, loaded over ws:// by
+ * the spinning client and over wss:// by the raw one (client=spin's fallback), prints a ratio row per configuration
+ * from real round trips. The numbers themselves are docs/benchmarks.md's business; this keeps the harness working.
+ */
+class BenchHarnessIT {
+    private static final Pattern RATIO = Pattern.compile("^RATIO \\| netty (wss?) 64 B x4 \\| agent \\| (\\d+) \\| ([0-9.]+) \\|");
+
+    @Test
+    void theHostOverheadHarnessMeasuresBothArmsWithTheSpinningAndTheRawClient() throws Exception {
+        Path out = Files.createTempFile("wstap-bench", ".txt");
+        List<String> cmd = new ArrayList<>(List.of(ForkedApp.java(), "-cp", ForkedApp.classpath(),
+                "io.wstap.samples.bench.HostOverheadBenchmark", "servers=netty", "transports=plain,tls", "sizes=64",
+                "connections=4", "arms=agent", "pairs=1", "warmup=1", "seconds=1", "pin=false",
+                "agent=" + ForkedApp.agentJar(), "out=" + Files.createTempFile("wstap-bench", ".md")));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        assertTrue(p.waitFor(150, TimeUnit.SECONDS), "the harness did not finish in 150 s");
+        String text = Files.readString(out, StandardCharsets.UTF_8);
+        assertEquals(0, p.exitValue(), text);
+        assertTrue(text.contains("spin client"), text);
+        List<String> seen = new ArrayList<>();
+        for (String line : text.split("\n")) {
+            Matcher m = RATIO.matcher(line);
+            if (m.find()) {
+                seen.add(m.group(1));
+                assertTrue(Long.parseLong(m.group(2)) > 100, "the A arm echoed messages: " + line);
+                double ratio = Double.parseDouble(m.group(3));
+                assertTrue(ratio > 0.1 && ratio < 10, "a throughput ratio from real rounds: " + line);
+            }
+        }
+        assertEquals(List.of("ws", "wss"), seen, text);
+    }
+}
