@@ -1,8 +1,14 @@
 package io.wstap.agent.tap;
 
 import io.wstap.capture.CaptureHeader;
+import io.wstap.capture.CaptureSink;
 import io.wstap.capture.CaptureWriter;
+import io.wstap.capture.Transport;
 import io.wstap.engine.Endpoint;
+import io.wstap.engine.Protocol;
+import io.wstap.engine.Role;
+import io.wstap.engine.TcpEnd;
+import io.wstap.wire.HttpHead;
 import io.wstap.wire.Frame;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -25,6 +31,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -35,8 +42,10 @@ import java.util.concurrent.TimeUnit;
  * answer, on a real connected {@link SocketChannel} the tap has seen upgrade to WebSocket, and the writer's work for
  * the two records (ring drain, encoding, CRC, file writes), done on the same thread every {@value #BATCH} records:
  * the host benchmark pins the server to one core, so the writer thread's work is taken from the application's there
- * too, and one thread measures both without a second thread's noise. {@code writerPerRecord}: the writer's part
- * alone, per frame record (the ring is filled and drained on this thread, the filling not counted apart).
+ * too, and one thread measures both without a second thread's noise. {@code echoNoEncode}: the same with the records
+ * dropped at the drain (the tap and the ring, no encoding, no file). {@code writerPerRecord}: the writer's part alone,
+ * per frame record (the ring is filled and drained on this thread, the filling not counted apart). Numbers in
+ * docs/benchmarks.md.
  *
  * <pre>
  * mvn -B -pl agent -Pbench verify -Djmh.args="FramePathBenchmark -prof gc"
@@ -96,7 +105,7 @@ public class FramePathBenchmark {
 
         ring = new Recorder(1024, Recorder.Reasons.KEEP);
         file = CaptureWriter.create(dir.resolve("writer.wstap"), CaptureHeader.forThisJvm(""), 0);
-        file.connection(1, 0, "127.0.0.1:1", "127.0.0.1:2", io.wstap.capture.Transport.PLAIN);
+        file.connection(1, 0, "127.0.0.1:1", "127.0.0.1:2", Transport.PLAIN);
     }
 
     private static ByteBuffer ascii(String s) {
@@ -132,6 +141,16 @@ public class FramePathBenchmark {
     /** One echoed message on the server's thread: a 70-byte read (masked 64-byte text) and a 66-byte write. */
     @Benchmark
     public void echo() {
+        echoOnce(echoFile);
+    }
+
+    /** As {@link #echo}, the records drained into a sink that does nothing: the tap and the ring, no capture file. */
+    @Benchmark
+    public void echoNoEncode() {
+        echoOnce(NowhereSink.INSTANCE);
+    }
+
+    private void echoOnce(CaptureSink sink) {
         maskSeed = maskSeed * 0x9E3779B9 + 1; // clients pick a fresh mask per frame (§5.3)
         in.putInt(2, maskSeed);
         Tap.onRead(server, in, 0, 2 + 4 + PAYLOAD);
@@ -139,32 +158,48 @@ public class FramePathBenchmark {
         Tap.onWriteEnd(server, 2 + PAYLOAD, 2 + PAYLOAD);
         if (++echoed == BATCH / 2) {
             echoed = 0;
-            runtime.recorder.drain(echoFile, drainView, closeScratch);
+            runtime.recorder.drain(sink, drainView, closeScratch);
         }
     }
 
-    static final io.wstap.capture.CaptureSink NOP = new io.wstap.capture.CaptureSink() {
-        public void connection(long id, long t, String l, String r, io.wstap.capture.Transport x) {}
-        public void joinedMidStream(long id, long t, io.wstap.engine.Role r, io.wstap.engine.Protocol p) {}
-        public void handshake(long id, long t, Endpoint s, io.wstap.wire.HttpHead h) {}
-        public void frame(long id, long t, Endpoint s, Frame f, int st) {}
-        public void invalidText(long id, long t, Endpoint s, long o) {}
-        public void tcpClosed(long id, long t, Endpoint e, io.wstap.engine.TcpEnd h, int st) {}
-        public void stack(int st, java.util.List<String> f) {}
-        public void lost(long t, long r) {}
-        public void tapErrors(long t, long c, long n) {}
-    };
+    /** Drops every record. */
+    private enum NowhereSink implements CaptureSink {
+        INSTANCE;
 
-    @Benchmark
-    public void echoNoEncode() {
-        maskSeed = maskSeed * 0x9E3779B9 + 1;
-        in.putInt(2, maskSeed);
-        Tap.onRead(server, in, 0, 2 + 4 + PAYLOAD);
-        Tap.onWriteStart(server, out, 0, 2 + PAYLOAD);
-        Tap.onWriteEnd(server, 2 + PAYLOAD, 2 + PAYLOAD);
-        if (++echoed == BATCH / 2) {
-            echoed = 0;
-            runtime.recorder.drain(NOP, drainView, closeScratch);
+        @Override
+        public void connection(long id, long t, String local, String remote, Transport transport) {
+        }
+
+        @Override
+        public void joinedMidStream(long id, long t, Role localRole, Protocol protocol) {
+        }
+
+        @Override
+        public void handshake(long id, long t, Endpoint sender, HttpHead head) {
+        }
+
+        @Override
+        public void frame(long id, long t, Endpoint sender, Frame f, int stackId) {
+        }
+
+        @Override
+        public void invalidText(long id, long t, Endpoint sender, long offset) {
+        }
+
+        @Override
+        public void tcpClosed(long id, long t, Endpoint endpoint, TcpEnd how, int stackId) {
+        }
+
+        @Override
+        public void stack(int stackId, List<String> frames) {
+        }
+
+        @Override
+        public void lost(long t, long records) {
+        }
+
+        @Override
+        public void tapErrors(long t, long connectionId, long count) {
         }
     }
 
