@@ -10,7 +10,6 @@ import io.wstap.engine.Role;
 import io.wstap.engine.TcpEnd;
 import io.wstap.wire.Frame;
 import io.wstap.wire.Frames;
-import io.wstap.wire.HttpHead;
 import io.wstap.wire.Opcode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,7 +18,6 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
@@ -150,46 +148,14 @@ class CaptureSizeTest {
         return file;
     }
 
-    private static final class Counter implements CaptureSink {
+    private static final class Counter extends IgnoringSink {
         long frames;
         long bytes;
-
-        @Override
-        public void connection(long id, long t, String local, String remote, Transport transport) {
-        }
-
-        @Override
-        public void joinedMidStream(long id, long t, Role localRole, Protocol protocol) {
-        }
-
-        @Override
-        public void handshake(long id, long t, Endpoint sender, HttpHead head) {
-        }
 
         @Override
         public void frame(long id, long t, Endpoint sender, Frame frame, int stackId) {
             frames++;
             bytes += frame.payloadLength();
-        }
-
-        @Override
-        public void invalidText(long id, long t, Endpoint sender, long offset) {
-        }
-
-        @Override
-        public void tcpClosed(long id, long t, Endpoint endpoint, TcpEnd how, int stackId) {
-        }
-
-        @Override
-        public void stack(int stackId, List<String> frames) {
-        }
-
-        @Override
-        public void lost(long t, long records) {
-        }
-
-        @Override
-        public void tapErrors(long t, long connectionId, long count) {
         }
     }
 

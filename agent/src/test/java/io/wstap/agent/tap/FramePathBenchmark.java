@@ -1,14 +1,11 @@
 package io.wstap.agent.tap;
 
 import io.wstap.capture.CaptureHeader;
+import io.wstap.capture.IgnoringSink;
 import io.wstap.capture.CaptureSink;
 import io.wstap.capture.CaptureWriter;
 import io.wstap.capture.Transport;
 import io.wstap.engine.Endpoint;
-import io.wstap.engine.Protocol;
-import io.wstap.engine.Role;
-import io.wstap.engine.TcpEnd;
-import io.wstap.wire.HttpHead;
 import io.wstap.wire.Frame;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -31,7 +28,6 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -147,8 +143,10 @@ public class FramePathBenchmark {
     /** As {@link #echo}, the records drained into a sink that does nothing: the tap and the ring, no capture file. */
     @Benchmark
     public void echoNoEncode() {
-        echoOnce(NowhereSink.INSTANCE);
+        echoOnce(DROP);
     }
+
+    private static final CaptureSink DROP = new IgnoringSink();
 
     private void echoOnce(CaptureSink sink) {
         maskSeed = maskSeed * 0x9E3779B9 + 1; // clients pick a fresh mask per frame (§5.3)
@@ -159,47 +157,6 @@ public class FramePathBenchmark {
         if (++echoed == BATCH / 2) {
             echoed = 0;
             runtime.recorder.drain(sink, drainView, closeScratch);
-        }
-    }
-
-    /** Drops every record. */
-    private enum NowhereSink implements CaptureSink {
-        INSTANCE;
-
-        @Override
-        public void connection(long id, long t, String local, String remote, Transport transport) {
-        }
-
-        @Override
-        public void joinedMidStream(long id, long t, Role localRole, Protocol protocol) {
-        }
-
-        @Override
-        public void handshake(long id, long t, Endpoint sender, HttpHead head) {
-        }
-
-        @Override
-        public void frame(long id, long t, Endpoint sender, Frame f, int stackId) {
-        }
-
-        @Override
-        public void invalidText(long id, long t, Endpoint sender, long offset) {
-        }
-
-        @Override
-        public void tcpClosed(long id, long t, Endpoint endpoint, TcpEnd how, int stackId) {
-        }
-
-        @Override
-        public void stack(int stackId, List<String> frames) {
-        }
-
-        @Override
-        public void lost(long t, long records) {
-        }
-
-        @Override
-        public void tapErrors(long t, long connectionId, long count) {
         }
     }
 

@@ -1,16 +1,11 @@
 package io.wstap.agent.tap;
 
 import io.wstap.capture.CaptureHeader;
+import io.wstap.capture.IgnoringSink;
 import io.wstap.capture.CaptureReader;
-import io.wstap.capture.CaptureSink;
 import io.wstap.capture.CaptureWriter;
-import io.wstap.capture.Transport;
 import io.wstap.engine.Endpoint;
-import io.wstap.engine.Protocol;
-import io.wstap.engine.Role;
-import io.wstap.engine.TcpEnd;
 import io.wstap.wire.Frame;
-import io.wstap.wire.HttpHead;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -102,42 +97,10 @@ class FrameTimesTest {
     private void readBack(Path file) throws Exception {
         runtime.stop(); // drains the ring and closes the capture
         try (CaptureReader reader = CaptureReader.open(file)) {
-            reader.readAll(new CaptureSink() {
+            reader.readAll(new IgnoringSink() {
                 @Override
                 public void frame(long id, long t, Endpoint sender, Frame f, int stackId) {
                     frames.add(new long[] {t, f.opcode()});
-                }
-
-                @Override
-                public void connection(long id, long t, String local, String remote, Transport transport) {
-                }
-
-                @Override
-                public void joinedMidStream(long id, long t, Role localRole, Protocol protocol) {
-                }
-
-                @Override
-                public void handshake(long id, long t, Endpoint sender, HttpHead head) {
-                }
-
-                @Override
-                public void invalidText(long id, long t, Endpoint sender, long offset) {
-                }
-
-                @Override
-                public void tcpClosed(long id, long t, Endpoint endpoint, TcpEnd how, int stackId) {
-                }
-
-                @Override
-                public void stack(int stackId, List<String> f) {
-                }
-
-                @Override
-                public void lost(long t, long records) {
-                }
-
-                @Override
-                public void tapErrors(long t, long connectionId, long count) {
                 }
             });
         }
