@@ -11,8 +11,9 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.TreeMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -57,7 +58,10 @@ class PcapGroundTruthIT {
             assertTrue(recorder.waitFor(20, TimeUnit.SECONDS), "dumpcap did not stop");
         }
         assertEquals(0, run.exitCode(), run.stdout() + run.stderr());
-        TreeMap<String, Integer> ports = new TreeMap<>();
+        // In run order: a later scenario's server may get an earlier one's ephemeral port, and then the connections of
+        // that port are told apart by order (connection ids follow the order connections were first seen, in the
+        // agent's capture as in the pcap).
+        Map<String, Integer> ports = new LinkedHashMap<>();
         Matcher m = Pattern.compile("scenario (\\S+): .* \\(server port (\\d+)\\)").matcher(run.stdout());
         while (m.find()) {
             ports.put(m.group(1), Integer.parseInt(m.group(2)));
@@ -72,20 +76,29 @@ class PcapGroundTruthIT {
 
         List<String> differences = new ArrayList<>();
         for (var e : ports.entrySet()) {
-            String port = ":" + e.getValue();
+            int p = e.getValue();
+            String port = ":" + p;
+            List<String> tlsOnPort = scenariosOn(ports, p, true);
+            List<String> plainOnPort = scenariosOn(ports, p, false);
             if (e.getKey().endsWith("-over-wss")) {
                 // On the wire wss:// is ciphertext, and a packet tool without the keys sees no WebSocket at all: that
-                // is why the agent reads TLS at the SSLEngine/SSLSocket. The agent has it; the pcap must not.
-                // (TLS too: a later scenario's server may get the same ephemeral port)
-                only(agent, r -> agent.endpoints(r.connectionId()).local().endsWith(port)
-                        && agent.endpoints(r.connectionId()).transport() == io.wstap.capture.Transport.TLS, e.getKey());
-                assertEquals(List.of(), packets.reconstructions().values().stream()
-                        .filter(r -> packets.endpoints(r.connectionId()).remote().endsWith(port)).toList(), e.getKey());
+                // is why the agent reads TLS at the SSLEngine/SSLSocket. The agent has it; the pcap must not (what
+                // the pcap has on this port is the plain scenarios' that got the same port, if any).
+                nth(agent, r -> agent.endpoints(r.connectionId()).local().endsWith(port)
+                                && agent.endpoints(r.connectionId()).transport() == io.wstap.capture.Transport.TLS,
+                        tlsOnPort, e.getKey());
+                assertEquals(plainOnPort.size(), packets.reconstructions().values().stream()
+                        .filter(r -> packets.endpoints(r.connectionId()).remote().endsWith(port)).count(), e.getKey());
                 continue;
             }
-            Reconstruction server = only(agent, r -> agent.endpoints(r.connectionId()).local().endsWith(port), e.getKey());
-            Reconstruction client = only(agent, r -> agent.endpoints(r.connectionId()).remote().endsWith(port), e.getKey());
-            Reconstruction wire = only(packets, r -> packets.endpoints(r.connectionId()).remote().endsWith(port), e.getKey());
+            Reconstruction server = nth(agent, r -> agent.endpoints(r.connectionId()).local().endsWith(port)
+                    && agent.endpoints(r.connectionId()).transport() == io.wstap.capture.Transport.PLAIN, plainOnPort,
+                    e.getKey());
+            Reconstruction client = nth(agent, r -> agent.endpoints(r.connectionId()).remote().endsWith(port)
+                    && agent.endpoints(r.connectionId()).transport() == io.wstap.capture.Transport.PLAIN, plainOnPort,
+                    e.getKey());
+            Reconstruction wire = nth(packets, r -> packets.endpoints(r.connectionId()).remote().endsWith(port),
+                    plainOnPort, e.getKey());
             String wireView = summary(wire);
             if (!wireView.equals(summary(server)) && !wireView.equals(summary(client))) {
                 differences.add(e.getKey() + ":\n    agent (server socket) " + summary(server) + "\n    agent (client socket) "
@@ -95,11 +108,22 @@ class PcapGroundTruthIT {
         assertTrue(differences.isEmpty(), String.join("\n", differences));
     }
 
-    private static Reconstruction only(CaptureReplay replay, java.util.function.Predicate<Reconstruction> which,
-                                       String scenario) {
-        List<Reconstruction> found = replay.reconstructions().values().stream().filter(which).toList();
-        assertEquals(1, found.size(), scenario + ": " + found);
-        return found.get(0);
+    /** The scenarios, in run order, whose server had {@code port}, over wss:// or not. */
+    private static List<String> scenariosOn(Map<String, Integer> ports, int port, boolean tls) {
+        return ports.entrySet().stream().filter(e -> e.getValue() == port && e.getKey().endsWith("-over-wss") == tls)
+                .map(Map.Entry::getKey).toList();
+    }
+
+    /**
+     * The connection of {@code scenario} among those {@code which} selects: one per scenario of {@code sameKind}
+     * (the scenarios that had the same port and transport, in run order), in the order they were seen.
+     */
+    private static Reconstruction nth(CaptureReplay replay, java.util.function.Predicate<Reconstruction> which,
+                                      List<String> sameKind, String scenario) {
+        List<Reconstruction> found = replay.reconstructions().values().stream().filter(which)
+                .sorted(java.util.Comparator.comparingLong(Reconstruction::connectionId)).toList();
+        assertEquals(sameKind.size(), found.size(), scenario + " (port shared by " + sameKind + "): " + found);
+        return found.get(sameKind.indexOf(scenario));
     }
 
     /** What both witnesses must agree on, as one comparable line. */
