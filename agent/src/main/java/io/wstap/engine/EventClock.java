@@ -7,7 +7,7 @@ package io.wstap.engine;
  *
  * <p>Anything the engine judges by time (handshake heads, Close and other control frames, findings) is timed by
  * {@link #exactTime}; data frames by {@link #dataFrameTime}, which may return a slightly earlier reading so that a
- * busy thread does not pay a read per frame. Both must be monotonic per connection.
+ * busy connection does not pay a read per frame. Both must be monotonic per connection.
  */
 public interface EventClock {
     /** Now, in monotonic nanos. */

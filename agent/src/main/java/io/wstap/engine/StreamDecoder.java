@@ -34,11 +34,11 @@ final class StreamDecoder implements FrameSink {
     private int bodyLeft;
     /** Where the current call's times come from, null when the driver gave one time for the whole call. */
     private EventClock clock;
-    /** Time of the bytes being scanned, for the event callbacks; with a clock, valid once {@link #timeKnown}. */
+    /** Time of the bytes being scanned, for the event callbacks; with a clock, as good as {@link #nowIs}. */
     private long now;
-    private boolean timeKnown;
-    /** {@link #now} was an exact reading (a data frame's time may be a recent one, see {@link EventClock}). */
-    private boolean timeExact;
+    /** With a clock: {@link #NO_TIME} yet this call, a {@link #RECENT} reading (data frames), or an {@link #EXACT} one. */
+    private int nowIs;
+    private static final int NO_TIME = 0, RECENT = 1, EXACT = 2;
     /** Bytes fed before the current call; with {@link #base} it names each byte's offset in this direction's stream. */
     private long fed;
     /** Stream offset of index 0 of the current call's buffer. */
@@ -53,24 +53,22 @@ final class StreamDecoder implements FrameSink {
     StreamDecoder at(long timeNanos) {
         clock = null;
         now = timeNanos;
-        timeKnown = true;
-        timeExact = true;
         return this;
     }
 
     /** The next call's events are timed by {@code clock}, read when the first event needs a time. */
     StreamDecoder timedBy(EventClock clock) {
         this.clock = clock;
-        timeKnown = false;
+        nowIs = NO_TIME;
         return this;
     }
 
     /** The current call's time; an exact reading for what the engine judges by time (anything but data frames). */
     private long time(boolean exact) {
-        if (clock != null && (!timeKnown || exact && !timeExact)) {
+        int need = exact ? EXACT : RECENT;
+        if (clock != null && nowIs < need) {
             now = exact ? clock.exactTime() : clock.dataFrameTime();
-            timeKnown = true;
-            timeExact = exact;
+            nowIs = need;
         }
         return now;
     }

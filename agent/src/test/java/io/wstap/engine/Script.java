@@ -146,36 +146,24 @@ final class Script {
             int n = 1 + r.nextInt(r.nextBoolean() ? Math.min(4, bytes.length - i) : bytes.length - i);
             int pad = r.nextInt(5);
             // The live tap's form (times asked of a clock, only when an event needs one) must change nothing.
-            EventClock clock = r.nextBoolean() ? null : new FixedClock(t);
-            switch (r.nextInt(3)) {
-                case 0 -> {
-                    byte[] a = new byte[pad + n + 3];
-                    System.arraycopy(bytes, i, a, pad, n);
-                    if (clock == null) {
-                        c.onBytes(from, t, a, pad, n);
-                    } else {
-                        c.onBytes(from, clock, a, pad, n);
-                    }
+            EventClock clock = r.nextBoolean() ? new FixedClock(t) : null;
+            int kind = r.nextInt(3);
+            if (kind == 0) {
+                byte[] a = new byte[pad + n + 3];
+                System.arraycopy(bytes, i, a, pad, n);
+                if (clock == null) {
+                    c.onBytes(from, t, a, pad, n);
+                } else {
+                    c.onBytes(from, clock, a, pad, n);
                 }
-                case 1 -> {
-                    ByteBuffer b = ByteBuffer.allocate(pad + n + 3);
-                    b.position(pad);
-                    b.put(bytes, i, n);
-                    if (clock == null) {
-                        c.onBytes(from, t, b, pad, pad + n);
-                    } else {
-                        c.onBytes(from, clock, b, pad, pad + n);
-                    }
-                }
-                default -> {
-                    ByteBuffer b = ByteBuffer.allocateDirect(pad + n + 3);
-                    b.position(pad);
-                    b.put(bytes, i, n);
-                    if (clock == null) {
-                        c.onBytes(from, t, b, pad, pad + n);
-                    } else {
-                        c.onBytes(from, clock, b, pad, pad + n);
-                    }
+            } else {
+                ByteBuffer b = kind == 1 ? ByteBuffer.allocate(pad + n + 3) : ByteBuffer.allocateDirect(pad + n + 3);
+                b.position(pad);
+                b.put(bytes, i, n);
+                if (clock == null) {
+                    c.onBytes(from, t, b, pad, pad + n);
+                } else {
+                    c.onBytes(from, clock, b, pad, pad + n);
                 }
             }
             i += n;

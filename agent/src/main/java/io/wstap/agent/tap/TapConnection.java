@@ -41,8 +41,6 @@ final class TapConnection implements ConnectionObserver, EventClock {
     long writtenAhead;
     /** TLS (SSLEngine) only: a channel has been linked to this connection's engine. */
     volatile boolean linkedToChannel;
-    /** Calls of one connection whose data frames may share one clock reading (see {@link #dataFrameTime}). */
-    static final int CALLS_PER_READING = 16;
     /**
      * The connection's last clock reading, the writer wake it was taken in, and how many more calls' data frames may
      * reuse it (see {@link #dataFrameTime}). Only exact readings are kept, so a connection's times never go back.
@@ -92,14 +90,14 @@ final class TapConnection implements ConnectionObserver, EventClock {
     // ---- EventClock: called by the engine inside bytes() (and by tcpClosed), under this object's lock ----
 
     /**
-     * A data frame's time: the connection's last clock reading, reused for up to {@value #CALLS_PER_READING} calls and
-     * never past the writer thread's next wake (10 ms under load, 20 ms idle), so a data frame is stamped at most that
+     * A data frame's time: the connection's last clock reading, reused for up to {@link TapRuntime#callsPerReading}
+     * calls (16) and never past the writer thread's next wake (10 ms under load, 20 ms idle), so a data frame is stamped at most that
      * early and exactly after any pause. A clock read costs about 25 ns, as much as scanning and recording a small
-     * frame, and an echo server would pay two per message. Option exactTimes reads it every time.
+     * frame, and an echo server would pay two per message. Option exactTimes makes it one call per reading.
      */
     @Override
     public long dataFrameTime() {
-        if (runtime.exactTimes || readingWake != runtime.writerWakes || --readingsLeft < 0) {
+        if (readingWake != runtime.writerWakes || --readingsLeft < 0) {
             return exactTime();
         }
         return reading;
@@ -110,7 +108,7 @@ final class TapConnection implements ConnectionObserver, EventClock {
     public long exactTime() {
         reading = System.nanoTime();
         readingWake = runtime.writerWakes;
-        readingsLeft = CALLS_PER_READING - 1;
+        readingsLeft = runtime.callsPerReading - 1;
         return reading;
     }
 

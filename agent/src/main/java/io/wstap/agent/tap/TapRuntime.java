@@ -40,8 +40,11 @@ public final class TapRuntime {
      * wake is not reused for a data frame's time (see {@link TapConnection#dataFrameTime}).
      */
     volatile long writerWakes;
-    /** Option exactTimes: the clock is read for every data frame. */
-    boolean exactTimes;
+    /**
+     * Calls of one connection whose data frames may share one clock reading (see {@link TapConnection#dataFrameTime});
+     * 1 with the option exactTimes: a reading per call.
+     */
+    int callsPerReading = 16;
     /** Publish JFR events (the option, and jdk.jfr present); JfrEmitter is never loaded otherwise. */
     volatile boolean jfr;
     private final Stacks stacks;
@@ -113,9 +116,9 @@ public final class TapRuntime {
         }
     }
 
-    /** Option exactTimes (before start): a clock read for every data frame, not one shared by a thread's recent calls. */
+    /** Option exactTimes (before start): a clock read for every data frame, not one shared by a connection's calls. */
     public void readTheClockForEveryFrame() {
-        exactTimes = true;
+        callsPerReading = 1;
     }
 
     /** The benchmarks' copying tap: every byte seen at the socket hooks is copied, nothing is scanned (before start). */

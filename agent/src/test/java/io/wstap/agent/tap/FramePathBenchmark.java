@@ -126,12 +126,7 @@ public class FramePathBenchmark {
         client.close();
         server.close();
         listener.close();
-        try (var files = Files.list(dir)) {
-            for (Path f : (Iterable<Path>) files::iterator) {
-                Files.delete(f);
-            }
-        }
-        Files.delete(dir);
+        TapBenchmark.deleteFlatDirectory(dir);
     }
 
     /** One echoed message on the server's thread: a 70-byte read (masked 64-byte text) and a 66-byte write. */

@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The times the live tap gives frames (TapConnection's EventClock): a Close frame, and a data frame after a pause,
- * are stamped within their own call; a data frame of a busy connection at most {@value TapConnection#CALLS_PER_READING}
+ * are stamped within their own call; a data frame of a busy connection at most {@link TapRuntime#callsPerReading}
  * calls early; a connection's times never go back. Driven through the real hooks' entry points on a real connected
  * channel, with the real writer thread, read back from the capture file.
  */
@@ -120,7 +120,7 @@ class FrameTimesTest {
         readBack(file);
 
         assertEquals(n + 2, frames.size());
-        int k = TapConnection.CALLS_PER_READING;
+        int k = runtime.callsPerReading;
         long distinct = frames.stream().limit(n).mapToLong(f -> f[0]).distinct().count();
         assertTrue(distinct >= n / k, "a reading serves at most " + k + " calls: " + distinct + " distinct times in " + n);
         for (int i = 0; i < n; i++) {

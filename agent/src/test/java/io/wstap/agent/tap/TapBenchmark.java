@@ -80,6 +80,11 @@ public class TapBenchmark {
         runtime.stop();
         socket.close();
         listener.close();
+        deleteFlatDirectory(dir);
+    }
+
+    /** Removes a benchmark's temporary directory and the capture files in it. */
+    static void deleteFlatDirectory(Path dir) throws IOException {
         try (var files = Files.list(dir)) {
             for (Path f : (Iterable<Path>) files::iterator) {
                 Files.delete(f);

@@ -167,24 +167,9 @@ public final class BenchClient {
         SpinConnection(int port, int size) throws IOException {
             channel = java.nio.channels.SocketChannel.open(new java.net.InetSocketAddress("127.0.0.1", port));
             channel.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
-            ByteBuffer request = ByteBuffer.wrap(("GET /echo HTTP/1.1\r\nHost: 127.0.0.1:" + port
-                    + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                    + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            while (request.hasRemaining()) {
-                channel.write(request);
-            }
-            StringBuilder head = new StringBuilder();
-            ByteBuffer one = ByteBuffer.allocate(1);
-            while (!head.toString().endsWith("\r\n\r\n")) { // the server sends nothing after its 101 unasked
-                one.clear();
-                if (channel.read(one) < 0 || head.length() > 8192) {
-                    throw new IOException("no handshake response: " + head);
-                }
-                head.append((char) one.get(0));
-            }
-            if (!head.toString().startsWith("HTTP/1.1 101")) {
-                throw new IOException("upgrade refused: " + head.toString().lines().findFirst().orElse(""));
-            }
+            // Blocking until upgraded: the server sends nothing after its 101 unasked, so nothing is read ahead.
+            RawEchoer.upgrade(java.nio.channels.Channels.newOutputStream(channel), java.nio.channels.Channels.newInputStream(channel),
+                    port);
             channel.configureBlocking(false);
             frame = ByteBuffer.wrap(RawEchoer.frame(0x82, new byte[size]));
             frame.position(frame.limit()); // nothing pending
@@ -337,6 +322,13 @@ public final class BenchClient {
             socket.setSoTimeout(30_000);
             out = socket.getOutputStream();
             in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 17));
+            upgrade(out, in, port);
+            frame = frame(0x82, new byte[size]);
+            echo = new byte[Math.max(size, 125)];
+        }
+
+        /** Sends the upgrade request for /echo and reads the answer's head; an IOException unless it is a 101. */
+        static void upgrade(OutputStream out, java.io.InputStream in, int port) throws IOException {
             out.write(("GET /echo HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\n"
                     + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
                     + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
@@ -352,8 +344,6 @@ public final class BenchClient {
             if (!head.toString().startsWith("HTTP/1.1 101")) {
                 throw new IOException("upgrade refused: " + head.toString().lines().findFirst().orElse(""));
             }
-            frame = frame(0x82, new byte[size]);
-            echo = new byte[Math.max(size, 125)];
         }
 
         /** A masked client frame (FIN set) of {@code payload}: the bytes to write, built once. */
