@@ -14,6 +14,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -57,6 +58,14 @@ public class FramePathBenchmark {
     static final int PAYLOAD = 64;
     private static final int BATCH = 256;
 
+    /**
+     * KiB of other memory written between two messages (0: none), as a server's kernel and library work does: with it
+     * the tap's state and the ring are as cold as in a real server, and {@code evictOnly} is the walk alone.
+     */
+    @Param({"0"})
+    public int evictKiB;
+    private long[] evict;
+
     private Path dir;
     private TapRuntime runtime;
     private CaptureWriter echoFile;
@@ -81,6 +90,7 @@ public class FramePathBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
+        evict = new long[evictKiB * 1024 / Long.BYTES];
         dir = Files.createTempDirectory("wstap-frame-bench");
         echoFile = CaptureWriter.create(dir.resolve("echo.wstap"), CaptureHeader.forThisJvm(""), 0);
         runtime = new TapRuntime(echoFile, 1 << 16, 0, Set.of(), Set.of(), false, "none", "keep");
@@ -143,7 +153,23 @@ public class FramePathBenchmark {
 
     private static final CaptureSink DROP = new IgnoringSink();
 
+    /** The eviction walk alone: subtract it from {@code echo} and {@code echoNoEncode} at the same {@code evictKiB}. */
+    @Benchmark
+    public long evictOnly() {
+        return walk();
+    }
+
+    /** Writes one long per cache line of {@link #evict}. */
+    private long walk() {
+        long[] e = evict;
+        for (int i = 0; i < e.length; i += 8) {
+            e[i]++;
+        }
+        return e.length;
+    }
+
     private void echoOnce(CaptureSink sink) {
+        walk();
         maskSeed = maskSeed * 0x9E3779B9 + 1; // clients pick a fresh mask per frame (§5.3)
         in.putInt(2, maskSeed);
         Tap.onRead(server, in, 0, 2 + 4 + PAYLOAD);
