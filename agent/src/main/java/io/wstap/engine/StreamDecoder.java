@@ -75,6 +75,11 @@ final class StreamDecoder implements FrameSink {
 
     void feed(ByteBuffer buf, int from, int to) {
         base = fed - from;
+        if (state == State.FRAMES) { // once open, every call: one comparison instead of the state switch
+            scanner.scan(buf, from, to);
+            fed = base + to;
+            return;
+        }
         int i = from;
         while (i < to) {
             switch (state) {
@@ -95,8 +100,13 @@ final class StreamDecoder implements FrameSink {
 
     void feed(byte[] buf, int off, int len) {
         base = fed - off;
-        int i = off;
         int to = off + len;
+        if (state == State.FRAMES) {
+            scanner.scan(buf, off, len);
+            fed = base + to;
+            return;
+        }
+        int i = off;
         while (i < to) {
             switch (state) {
                 case HEAD -> {

@@ -2,7 +2,8 @@ package io.wstap.agent.tap;
 
 import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
-import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
 /**
  * The tap's connections, keyed by the identity of the JDK object that carries the bytes (a SocketChannelImpl, a
@@ -29,24 +30,30 @@ final class ConnectionTable {
     /** Marks a removed slot, so that probing continues past it. */
     private static final Entry TOMBSTONE = new Entry(null, 0, null, null);
 
+    /**
+     * Acquire/release access to the slots: a plain array read through a VarHandle rather than an AtomicReferenceArray,
+     * which would put one more dependent load (its inner array) before every look-up.
+     */
+    private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(Entry[].class);
+
     private final ReferenceQueue<Object> collected = new ReferenceQueue<>();
     private final int initialCapacity;
-    private volatile AtomicReferenceArray<Entry> slots;
+    private volatile Entry[] slots;
     private int used;   // live entries + tombstones, under the lock
     private int live;   // under the lock
 
     ConnectionTable(int initialCapacity) {
         this.initialCapacity = Integer.highestOneBit(Math.max(16, initialCapacity - 1)) << 1;
-        this.slots = new AtomicReferenceArray<>(this.initialCapacity);
+        this.slots = new Entry[this.initialCapacity];
     }
 
     /** The value for {@code key}, or null. Lock-free, allocation-free. */
     Object get(Object key) {
-        AtomicReferenceArray<Entry> s = slots;
-        int mask = s.length() - 1;
+        Entry[] s = slots;
+        int mask = s.length - 1;
         int i = spread(System.identityHashCode(key)) & mask;
         for (int probes = 0; probes <= mask; probes++) {
-            Entry e = s.get(i);
+            Entry e = at(s, i);
             if (e == null) {
                 return null;
             }
@@ -61,12 +68,12 @@ final class ConnectionTable {
     /** Sets the value for {@code key} (insert or replace). */
     synchronized void put(Object key, Object value) {
         int hash = spread(System.identityHashCode(key));
-        AtomicReferenceArray<Entry> s = slots;
-        int mask = s.length() - 1;
+        Entry[] s = slots;
+        int mask = s.length - 1;
         int i = hash & mask;
         int firstFree = -1;
         for (int probes = 0; probes <= mask; probes++) {
-            Entry e = s.get(i);
+            Entry e = at(s, i);
             if (e == null) {
                 break;
             }
@@ -80,17 +87,17 @@ final class ConnectionTable {
             }
             i = (i + 1) & mask;
         }
-        int at = firstFree >= 0 ? firstFree : i;
-        Entry old = s.get(at);
+        int free = firstFree >= 0 ? firstFree : i;
+        Entry old = at(s, free);
         if (old == null) {
             used++;
         } else if (old != TOMBSTONE) {
             live--; // a collected entry taken over
         }
-        s.set(at, new Entry(key, hash, value, collected));
+        SLOT.setRelease(s, free, new Entry(key, hash, value, collected));
         live++;
-        if (used * 2 > s.length()) {
-            rehash(live * 4 > s.length() ? s.length() * 2 : s.length());
+        if (used * 2 > s.length) {
+            rehash(live * 4 > s.length ? s.length * 2 : s.length);
         }
     }
 
@@ -109,16 +116,16 @@ final class ConnectionTable {
 
     /** Removes {@code key}; returns its value or null. */
     synchronized Object remove(Object key) {
-        AtomicReferenceArray<Entry> s = slots;
-        int mask = s.length() - 1;
+        Entry[] s = slots;
+        int mask = s.length - 1;
         int i = spread(System.identityHashCode(key)) & mask;
         for (int probes = 0; probes <= mask; probes++) {
-            Entry e = s.get(i);
+            Entry e = at(s, i);
             if (e == null) {
                 return null;
             }
             if (e != TOMBSTONE && e.get() == key) {
-                s.set(i, TOMBSTONE);
+                SLOT.setRelease(s, i, TOMBSTONE);
                 live--;
                 Object v = e.value;
                 e.clear();
@@ -135,7 +142,7 @@ final class ConnectionTable {
      */
     synchronized java.util.List<Object> expunge() {
         Object first = collected.poll();
-        if (first == null && (slots.length() == initialCapacity || live * 8 >= slots.length())) {
+        if (first == null && (slots.length == initialCapacity || live * 8 >= slots.length)) {
             return java.util.List.of(); // the writer calls this after every drain: nothing to allocate
         }
         java.util.List<Object> ended = new java.util.ArrayList<>();
@@ -144,24 +151,24 @@ final class ConnectionTable {
             if (dead.value != null) {
                 ended.add(dead.value); // even if a rehash or an insert already dropped its slot
             }
-            AtomicReferenceArray<Entry> s = slots;
-            int mask = s.length() - 1;
+            Entry[] s = slots;
+            int mask = s.length - 1;
             int i = dead.hash & mask;
             for (int probes = 0; probes <= mask; probes++) {
-                Entry e = s.get(i);
+                Entry e = at(s, i);
                 if (e == null) {
                     break;
                 }
                 if (e == dead) {
-                    s.set(i, TOMBSTONE);
+                    SLOT.setRelease(s, i, TOMBSTONE);
                     live--;
                     break;
                 }
                 i = (i + 1) & mask;
             }
         }
-        if (slots.length() > initialCapacity && live * 8 < slots.length()) {
-            rehash(Math.max(initialCapacity, slots.length() / 2));
+        if (slots.length > initialCapacity && live * 8 < slots.length) {
+            rehash(Math.max(initialCapacity, slots.length / 2));
         }
         return ended;
     }
@@ -173,29 +180,33 @@ final class ConnectionTable {
 
     /** Slots allocated (for the memory bound). */
     int capacity() {
-        return slots.length();
+        return slots.length;
     }
 
     private void rehash(int capacity) {
-        AtomicReferenceArray<Entry> old = slots;
-        AtomicReferenceArray<Entry> s = new AtomicReferenceArray<>(capacity);
+        Entry[] old = slots;
+        Entry[] s = new Entry[capacity];
         int mask = capacity - 1;
         int n = 0;
-        for (int k = 0; k < old.length(); k++) {
-            Entry e = old.get(k);
+        for (int k = 0; k < old.length; k++) {
+            Entry e = at(old, k);
             if (e == null || e == TOMBSTONE || e.get() == null) {
                 continue;
             }
             int i = e.hash & mask;
-            while (s.get(i) != null) {
+            while (at(s, i) != null) {
                 i = (i + 1) & mask;
             }
-            s.set(i, e);
+            SLOT.setRelease(s, i, e);
             n++;
         }
         live = n;
         used = n;
         slots = s; // readers see the old or the new array; both are consistent for them
+    }
+
+    private static Entry at(Entry[] s, int i) {
+        return (Entry) SLOT.getAcquire(s, i);
     }
 
     private static int spread(int h) {

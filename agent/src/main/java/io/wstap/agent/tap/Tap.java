@@ -314,6 +314,12 @@ public final class Tap {
                 return;
             }
             v = rt.table.get(socket);
+            if (v instanceof TapConnection known) { // the common case first: one class check (the class is final)
+                if (!tapped(rt, socket, known, sender, buf, array, from, to)) {
+                    forget(rt, socket, transport, sender, buf, array, from, to);
+                }
+                return;
+            }
             if (v == IGNORED || v instanceof TlsLink) {
                 return;
             }
@@ -352,35 +358,51 @@ public final class Tap {
                 }
                 v = c;
             }
-            if (rt.faultsOn != null && rt.faultsOn.isInstance(socket)) {
-                throw new IllegalStateException("wstap fault injection (test-only option faults)");
-            }
-            if (sender == Endpoint.LOCAL && c.writtenAhead > 0) {
-                // Bytes handed over by an earlier write that only partly went out: seen already.
-                int skip = (int) Math.min(c.writtenAhead, to - from);
-                c.writtenAhead -= skip;
-                from += skip;
-                if (from == to) {
-                    return;
-                }
-            }
-            if (buf != null) {
-                c.bytes(sender, buf, from, to);
-            } else {
-                c.bytes(sender, array, from, to - from);
-            }
-            if (c.ignored()) {
-                // Not WebSocket: from now on one look-up and a return. TLS records are remembered as such, to link
-                // the channel to its SSLEngine (whose plaintext the TLS hooks see).
-                boolean tls = transport == Transport.PLAIN && isTlsRecord(buf, array, from, to);
-                rt.table.put(socket, tls ? TLS_UNLINKED : IGNORED);
-                if (tls) {
-                    link(rt, socket, sender);
-                }
+            if (!tapped(rt, socket, c, sender, buf, array, from, to)) {
+                forget(rt, socket, transport, sender, buf, array, from, to);
             }
         } catch (Throwable t) {
             rt.internalError(socket, v);
         }
+    }
+
+    /**
+     * Not WebSocket: from now on one look-up and a return. TLS records are remembered as such, to link the channel to
+     * its SSLEngine (whose plaintext the TLS hooks see).
+     */
+    private static void forget(TapRuntime rt, Object socket, Transport transport, Endpoint sender, ByteBuffer buf,
+                               byte[] array, int from, int to) {
+        boolean tls = transport == Transport.PLAIN && isTlsRecord(buf, array, from, to);
+        rt.table.put(socket, tls ? TLS_UNLINKED : IGNORED);
+        if (tls) {
+            link(rt, socket, sender);
+        }
+    }
+
+    /**
+     * {@code [from, to)} of a connection in the table: to its engine, less what a partial write already showed. False
+     * when the connection turned out not to be WebSocket (only its first bytes can say so).
+     */
+    private static boolean tapped(TapRuntime rt, Object socket, TapConnection c, Endpoint sender, ByteBuffer buf,
+                                  byte[] array, int from, int to) {
+        if (rt.faultsOn != null && rt.faultsOn.isInstance(socket)) {
+            throw new IllegalStateException("wstap fault injection (test-only option faults)");
+        }
+        if (sender == Endpoint.LOCAL && c.writtenAhead > 0) {
+            // Bytes handed over by an earlier write that only partly went out: seen already.
+            int skip = (int) Math.min(c.writtenAhead, to - from);
+            c.writtenAhead -= skip;
+            from += skip;
+            if (from == to) {
+                return true;
+            }
+        }
+        if (buf != null) {
+            c.bytes(sender, buf, from, to);
+        } else {
+            c.bytes(sender, array, from, to - from);
+        }
+        return !c.ignored();
     }
 
     /** Opens {@code socket}'s connection as joined mid-stream (roles from masking); null when filtered out. */

@@ -204,10 +204,11 @@ final class TapConnection implements ConnectionObserver, EventClock {
             // The stack that wrote a Close frame is what lets a report name the line that sent 1002.
             int stack = frame.opcode() == Opcode.CLOSE && sender == Endpoint.LOCAL ? runtime.stack() : -1;
             runtime.recorder.putFrame(id, time, sender, frame, stack);
-            if (runtime.jfr) {
+            boolean jfr = runtime.jfr;
+            if (jfr) {
                 JfrEmitter.frame(id, sender == Endpoint.LOCAL, frame);
             }
-            if (runtime.jfr && frame.opcode() == Opcode.CLOSE) {
+            if (jfr && frame.opcode() == Opcode.CLOSE) {
                 Endpoint client = c.clientEndpoint();
                 Role role = client == null ? null : sender == client ? Role.CLIENT : Role.SERVER;
                 JfrEmitter.close(id, sender == Endpoint.LOCAL, role, frame, c.framesFrom(sender), local, remote);
