@@ -46,8 +46,7 @@ public final class Connection {
     private static final String ACCEPT_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
     /** What the engine knows of one endpoint, as a sender. */
-    private static final class Side {
-        final Endpoint endpoint;
+    private static final class Side extends StreamDecoder {
         long frames;
         /** A fragmented data message is in progress (§5.4). */
         boolean fragmenting;
@@ -64,19 +63,17 @@ public final class Connection {
         boolean fullyClosed;
         /** Rules already reported for this sender (bit = ordinal). */
         long raised;
-        /** The byte path's decoder, made on first bytes. */
-        StreamDecoder decoder;
 
-        Side(Endpoint endpoint) {
-            this.endpoint = endpoint;
+        Side(Connection connection, Endpoint endpoint) {
+            super(connection, endpoint); // its byte path: see StreamDecoder for why one object
         }
     }
 
     private final long id;
     private final EngineOptions options;
     private final ConnectionObserver observer;
-    private final Side local = new Side(Endpoint.LOCAL);
-    private final Side remote = new Side(Endpoint.REMOTE);
+    private final Side local = new Side(this, Endpoint.LOCAL);
+    private final Side remote = new Side(this, Endpoint.REMOTE);
     private final List<Finding> findings = new ArrayList<>(4);
     /** Connection-level rules already reported (bit = ordinal). */
     private long raised;
@@ -184,13 +181,10 @@ public final class Connection {
 
     private StreamDecoder decoder(Endpoint sender) {
         Side s = side(sender);
-        if (s.decoder == null) {
-            s.decoder = new StreamDecoder(this, sender);
-            if (phase == Phase.OPEN) {
-                s.decoder.startFrames();
-            }
+        if (s.unused()) {
+            s.start(phase == Phase.OPEN);
         }
-        return s.decoder;
+        return s;
     }
 
     /** The sender's first bytes are not an HTTP head (TLS records, another protocol). */
@@ -217,8 +211,8 @@ public final class Connection {
             legacyHixie(-1);
         }
         for (Side s : sides()) {
-            if (s.decoder != null) {
-                s.decoder.startFrames();
+            if (!s.unused()) {
+                s.startFrames();
             }
         }
     }

@@ -13,9 +13,15 @@ import java.nio.ByteBuffer;
  * The byte path for one endpoint of a {@link Connection}: its HTTP head, then (hixie-76) the handshake body bytes,
  * then frames. Everything it finds goes to the connection's event methods, which is why the byte path and the
  * event path give the same result.
+ *
+ * <p>The connection's per-endpoint state extends it (one object per endpoint, not two: the live agent reaches both on
+ * every frame, and on a busy server each object reached is a cache miss). Nothing is allocated for the byte path until
+ * the endpoint's first bytes, so the event path (capture replay) pays only these few fields.
  */
-final class StreamDecoder implements FrameSink {
+class StreamDecoder implements FrameSink {
     private enum State {
+        /** No bytes yet ({@link #start}). */
+        UNUSED,
         /** Parsing this endpoint's HTTP head. */
         HEAD,
         /** Passing hixie-76 handshake body bytes (8 after the request, 16 after the response). */
@@ -27,10 +33,10 @@ final class StreamDecoder implements FrameSink {
     }
 
     private final Connection connection;
-    private final Endpoint endpoint;
-    private HttpHeadParser head = new HttpHeadParser();
+    final Endpoint endpoint;
+    private HttpHeadParser head;
     private FrameScanner scanner;
-    private State state = State.HEAD;
+    private State state = State.UNUSED;
     private int bodyLeft;
     /** Where the current call's times come from, null when the driver gave one time for the whole call. */
     private EventClock clock;
@@ -47,6 +53,21 @@ final class StreamDecoder implements FrameSink {
     StreamDecoder(Connection connection, Endpoint endpoint) {
         this.connection = connection;
         this.endpoint = endpoint;
+    }
+
+    /** True until this endpoint's first bytes. */
+    final boolean unused() {
+        return state == State.UNUSED;
+    }
+
+    /** This endpoint's first bytes are coming: an HTTP head, or frames when the connection is already open. */
+    final void start(boolean open) {
+        if (open) {
+            startFrames();
+        } else {
+            head = new HttpHeadParser();
+            state = State.HEAD;
+        }
     }
 
     /** The next call's bytes all happened at {@code timeNanos}. */
@@ -92,7 +113,7 @@ final class StreamDecoder implements FrameSink {
                     scanner.scan(buf, i, to);
                     i = to;
                 }
-                case IGNORE -> i = to;
+                case IGNORE, UNUSED -> i = to; // UNUSED: never, the connection starts each decoder first
             }
         }
         fed = base + to;
@@ -118,7 +139,7 @@ final class StreamDecoder implements FrameSink {
                     scanner.scan(buf, i, to - i);
                     i = to;
                 }
-                case IGNORE -> i = to;
+                case IGNORE, UNUSED -> i = to; // UNUSED: never, the connection starts each decoder first
             }
         }
         fed = base + to;
