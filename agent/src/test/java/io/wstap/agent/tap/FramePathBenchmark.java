@@ -184,6 +184,16 @@ public class FramePathBenchmark {
     /** One frame record through the writer thread's work: ring slot filled (not counted apart) and drained to a file. */
     @Benchmark
     public void writerPerRecord() {
+        recordThrough(file);
+    }
+
+    /** As {@link #writerPerRecord}, drained into a sink that does nothing: the ring's part (put and drain) alone. */
+    @Benchmark
+    public void ringPerRecord() {
+        recordThrough(DROP);
+    }
+
+    private void recordThrough(CaptureSink sink) {
         time += 1_000;
         // Alternately the client's masked frame and the server's answer, each at its stream's next offset.
         boolean fromClient = (inBatch & 1) == 0;
@@ -193,7 +203,7 @@ public class FramePathBenchmark {
         ring.putFrame(1, time, fromClient ? Endpoint.REMOTE : Endpoint.LOCAL, frame, -1);
         if (++inBatch == BATCH) {
             inBatch = 0;
-            ring.drain(file, drainView, closeScratch);
+            ring.drain(sink, drainView, closeScratch);
         }
     }
 }

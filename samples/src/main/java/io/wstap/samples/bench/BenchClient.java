@@ -35,8 +35,8 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>Two clients: {@code jdk}, the JDK's HttpClient WebSocket (a real library, but a heavy one: futures and a selector
  * thread per message), and {@code raw}, one blocking socket per connection (an {@code SSLSocket} for wss://) writing a
- * masked frame built once and reading the echo into a reused buffer: no allocation per message, so the client costs
- * little of the 2 cores and the server's cost shows.
+ * masked frames built once (four, each with its own masking key, sent in turn) and reading the echo into a reused
+ * buffer: no allocation per message, so the client costs little of the 2 cores and the server's cost shows.
  *
  * <p>A third, {@code spin} (ws:// only; wss:// falls back to {@code raw}): one thread polls every connection's
  * non-blocking channel in turn and never sleeps, so the server never has to wake a client thread. On a VM, waking a
@@ -159,7 +159,9 @@ public final class BenchClient {
     /** One ws:// connection of the spinning client: a non-blocking channel, the frame to send, the echo being read. */
     static final class SpinConnection {
         private final java.nio.channels.SocketChannel channel;
-        private final ByteBuffer frame;
+        private final ByteBuffer[] frames;
+        private int next;
+        private ByteBuffer frame;
         private final ByteBuffer in;
         private boolean awaiting;
         private long sentAt;
@@ -171,7 +173,12 @@ public final class BenchClient {
             RawEchoer.upgrade(java.nio.channels.Channels.newOutputStream(channel), java.nio.channels.Channels.newInputStream(channel),
                     port);
             channel.configureBlocking(false);
-            frame = ByteBuffer.wrap(RawEchoer.frame(0x82, new byte[size]));
+            byte[][] masked = RawEchoer.frames(0x82, new byte[size]);
+            frames = new ByteBuffer[masked.length];
+            for (int k = 0; k < masked.length; k++) {
+                frames[k] = ByteBuffer.wrap(masked[k]);
+            }
+            frame = frames[0];
             frame.position(frame.limit()); // nothing pending
             in = ByteBuffer.allocate(size + 14);
         }
@@ -181,6 +188,8 @@ public final class BenchClient {
             if (frame.hasRemaining()) {
                 channel.write(frame);
             } else if (!awaiting) {
+                next = (next + 1) % frames.length;
+                frame = frames[next];
                 frame.clear();
                 sentAt = now;
                 awaiting = true;
@@ -305,15 +314,22 @@ public final class BenchClient {
     }
 
     /**
-     * A blocking socket speaking RFC 6455 itself: the opening handshake, then one masked binary frame built once and
-     * written whole per message, and the echo read into a reused buffer (the server's frames, whole or fragmented).
+     * A blocking socket speaking RFC 6455 itself: the opening handshake, then masked binary frames built once and
+     * written whole, one per message, and the echo read into a reused buffer (the server's frames, whole or fragmented).
      */
     static final class RawEchoer implements Echoer {
         private static final int MASK = 0x37FA213D;
+        /**
+         * Frames built per connection, each with its own masking key, sent in turn: a conforming client picks a fresh
+         * key per frame (RFC 6455 §5.3), and with one key for all a server under wstap would pay for a WS110 finding on
+         * every frame, which no real client makes it do.
+         */
+        static final int KEYS = 4;
         private final Socket socket;
         private final OutputStream out;
         private final DataInputStream in;
-        private final byte[] frame;
+        private final byte[][] frames;
+        private int next;
         private final byte[] echo;
 
         RawEchoer(SSLContext tls, int port, int size) throws IOException {
@@ -323,7 +339,7 @@ public final class BenchClient {
             out = socket.getOutputStream();
             in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 17));
             upgrade(out, in, port);
-            frame = frame(0x82, new byte[size]);
+            frames = frames(0x82, new byte[size]);
             echo = new byte[Math.max(size, 125)];
         }
 
@@ -346,8 +362,21 @@ public final class BenchClient {
             }
         }
 
+        /** {@link #KEYS} masked client frames of {@code payload}, each with another key, built once. */
+        static byte[][] frames(int first, byte[] payload) {
+            byte[][] frames = new byte[KEYS][];
+            for (int k = 0; k < KEYS; k++) {
+                frames[k] = frame(first, payload, MASK + k * 0x9E3779B9);
+            }
+            return frames;
+        }
+
         /** A masked client frame (FIN set) of {@code payload}: the bytes to write, built once. */
         static byte[] frame(int first, byte[] payload) {
+            return frame(first, payload, MASK);
+        }
+
+        private static byte[] frame(int first, byte[] payload, int mask) {
             int n = payload.length;
             int ext = n < 126 ? 0 : n < 65536 ? 2 : 8;
             ByteBuffer b = ByteBuffer.allocate(2 + ext + 4 + n);
@@ -359,16 +388,17 @@ public final class BenchClient {
             } else {
                 b.put((byte) (0x80 | 127)).putLong(n);
             }
-            b.putInt(MASK);
+            b.putInt(mask);
             for (int i = 0; i < n; i++) {
-                b.put((byte) (payload[i] ^ (MASK >>> (8 * (3 - (i & 3))))));
+                b.put((byte) (payload[i] ^ (mask >>> (8 * (3 - (i & 3))))));
             }
             return b.array();
         }
 
         @Override
         public void roundTrip() throws IOException {
-            out.write(frame);
+            next = (next + 1) % KEYS;
+            out.write(frames[next]);
             out.flush();
             while (!readFrame()) {
                 // the echo's continuation frames, until the one with FIN
