@@ -15,20 +15,31 @@ import java.lang.invoke.VarHandle;
  * connection. The table grows when half full and never shrinks below its initial size.
  */
 final class ConnectionTable {
-    /** A key's entry: weak on the JDK object, strong on the tap's value for it. */
-    static final class Entry extends WeakReference<Object> {
+    /**
+     * A key's entry: weak on the JDK object, strong on the tap's value for it. A tapped connection is its own entry
+     * ({@link TapConnection} extends this, {@link #value} is itself): every hooked call looks its connection up, and
+     * on a busy server each object on that path is a cache miss, so the path is slot, then connection.
+     */
+    static class Entry extends WeakReference<Object> {
         final int hash;
         volatile Object value;
 
-        Entry(Object key, int hash, Object value, ReferenceQueue<Object> queue) {
+        private Entry(Object key, Object value, ReferenceQueue<Object> queue) {
             super(key, queue);
-            this.hash = hash;
+            this.hash = key == null ? 0 : spread(System.identityHashCode(key));
             this.value = value;
+        }
+
+        /** An entry that is its own value, for {@code key} in {@code table} (put it with {@link #put}). */
+        Entry(Object key, ConnectionTable table) {
+            super(key, table.collected);
+            this.hash = spread(System.identityHashCode(key));
+            this.value = this;
         }
     }
 
     /** Marks a removed slot, so that probing continues past it. */
-    private static final Entry TOMBSTONE = new Entry(null, 0, null, null);
+    private static final Entry TOMBSTONE = new Entry(null, null, null);
 
     /**
      * Acquire/release access to the slots: a plain array read through a VarHandle rather than an AtomicReferenceArray,
@@ -82,7 +93,12 @@ final class ConnectionTable {
                     firstFree = i;
                 }
             } else if (e.get() == key) {
-                e.value = value;
+                if (value instanceof Entry || e.value == e) {
+                    SLOT.setRelease(s, i, entryFor(key, value)); // an entry that is (or was) its own value: swapped whole
+                    e.clear(); // not reported as collected later
+                } else {
+                    e.value = value;
+                }
                 return;
             }
             i = (i + 1) & mask;
@@ -94,11 +110,16 @@ final class ConnectionTable {
         } else if (old != TOMBSTONE) {
             live--; // a collected entry taken over
         }
-        SLOT.setRelease(s, free, new Entry(key, hash, value, collected));
+        SLOT.setRelease(s, free, entryFor(key, value));
         live++;
         if (used * 2 > s.length) {
             rehash(live * 4 > s.length ? s.length * 2 : s.length);
         }
+    }
+
+    /** {@code value} itself when it is an entry (made for {@code key}), else a new entry holding it. */
+    private Entry entryFor(Object key, Object value) {
+        return value instanceof Entry own ? own : new Entry(key, value, collected);
     }
 
     /**

@@ -14,7 +14,6 @@ import io.wstap.wire.Frame;
 import io.wstap.wire.HttpHead;
 import io.wstap.wire.Opcode;
 
-import java.lang.ref.WeakReference;
 import java.nio.ByteBuffer;
 
 /**
@@ -24,15 +23,10 @@ import java.nio.ByteBuffer;
  * other connections leave no trace in the capture. Calls from the connection's reader and writer threads are
  * serialised on this object; the critical section is the in-place scan, never I/O.
  */
-final class TapConnection implements ConnectionObserver, EventClock {
+final class TapConnection extends ConnectionTable.Entry implements ConnectionObserver, EventClock {
     final long id;
     final Connection engine;
     private final TapRuntime runtime;
-    /**
-     * The tapped JDK object, weakly: it is the table's weak key, and a strong reference from its own value would keep
-     * it reachable for ever (a channel dropped without close() would never be collected nor its entry reclaimed).
-     */
-    private final WeakReference<Object> socket;
     private final Transport transport;
     /**
      * Bytes handed to the engine on a write's entry that the write did not send; the application's next write offers
@@ -65,10 +59,15 @@ final class TapConnection implements ConnectionObserver, EventClock {
      */
     private TcpEnd deferredRemoteEnd;
 
+    /**
+     * The connection of {@code socket}, as its own entry in the runtime's table (to be put there): the tapped JDK object
+     * is its weak referent ({@link #get}), never a strong reference, which would keep a channel dropped without
+     * close() reachable for ever.
+     */
     TapConnection(long id, TapRuntime runtime, Object socket, Transport transport) {
+        super(socket, runtime.table);
         this.id = id;
         this.runtime = runtime;
-        this.socket = new WeakReference<>(socket);
         this.transport = transport;
         this.engine = new Connection(id, runtime.engineOptions, this);
     }
@@ -166,7 +165,7 @@ final class TapConnection implements ConnectionObserver, EventClock {
     private void declare(long time) {
         if (!declared) {
             declared = true;
-            Object s = socket.get(); // reachable: the engine is called from one of its hooks
+            Object s = get(); // reachable: the engine is called from one of its hooks
             local = s == null ? "?" : Addresses.local(s);
             remote = s == null ? "?" : Addresses.remote(s);
             runtime.recorder.putConnection(id, time, local, remote, transport);
