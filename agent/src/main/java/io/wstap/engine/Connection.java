@@ -72,8 +72,8 @@ public final class Connection {
     private final long id;
     private final EngineOptions options;
     private final ConnectionObserver observer;
-    private final Side local = new Side(this, Endpoint.LOCAL);
-    private final Side remote = new Side(this, Endpoint.REMOTE);
+    private final Side local;
+    private final Side remote;
     private final List<Finding> findings = new ArrayList<>(4);
     /** Connection-level rules already reported (bit = ordinal). */
     private long raised;
@@ -114,6 +114,8 @@ public final class Connection {
         this.id = id;
         this.options = options;
         this.observer = observer;
+        local = new Side(this, Endpoint.LOCAL); // after the options: a Side's scanner reads them
+        remote = new Side(this, Endpoint.REMOTE);
     }
 
     public Connection(long id) {

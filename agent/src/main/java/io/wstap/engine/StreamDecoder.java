@@ -14,11 +14,13 @@ import java.nio.ByteBuffer;
  * then frames. Everything it finds goes to the connection's event methods, which is why the byte path and the
  * event path give the same result.
  *
- * <p>The connection's per-endpoint state extends it (one object per endpoint, not two: the live agent reaches both on
- * every frame, and on a busy server each object reached is a cache miss). Nothing is allocated for the byte path until
- * the endpoint's first bytes, so the event path (capture replay) pays only these few fields.
+ * <p>One object per endpoint: the connection's per-endpoint state extends this decoder, which extends its frame
+ * scanner (and is its sink). The live agent touches all three on every frame, and on a server busy with small
+ * messages each separate object is a cache miss per call; here inheritance is a layout choice, not a claim that a
+ * decoder is a kind of scanner. The HTTP head parser is made at the endpoint's first bytes only, so the event path
+ * (capture replay) pays for the fields and the reused frame view, nothing more.
  */
-class StreamDecoder implements FrameSink {
+class StreamDecoder extends FrameScanner implements FrameSink {
     private enum State {
         /** No bytes yet ({@link #start}). */
         UNUSED,
@@ -35,7 +37,6 @@ class StreamDecoder implements FrameSink {
     private final Connection connection;
     final Endpoint endpoint;
     private HttpHeadParser head;
-    private FrameScanner scanner;
     private State state = State.UNUSED;
     private int bodyLeft;
     /** Where the current call's times come from, null when the driver gave one time for the whole call. */
@@ -51,6 +52,7 @@ class StreamDecoder implements FrameSink {
     private long base;
 
     StreamDecoder(Connection connection, Endpoint endpoint) {
+        super(connection.options().checkText());
         this.connection = connection;
         this.endpoint = endpoint;
     }
@@ -97,7 +99,7 @@ class StreamDecoder implements FrameSink {
     void feed(ByteBuffer buf, int from, int to) {
         base = fed - from;
         if (state == State.FRAMES) { // once open, every call: one comparison instead of the state switch
-            scanner.scan(buf, from, to);
+            scan(buf, from, to);
             fed = base + to;
             return;
         }
@@ -110,7 +112,7 @@ class StreamDecoder implements FrameSink {
                 }
                 case BODY -> i = skipBody(i, to);
                 case FRAMES -> {
-                    scanner.scan(buf, i, to);
+                    scan(buf, i, to);
                     i = to;
                 }
                 case IGNORE, UNUSED -> i = to; // UNUSED: never, the connection starts each decoder first
@@ -123,7 +125,7 @@ class StreamDecoder implements FrameSink {
         base = fed - off;
         int to = off + len;
         if (state == State.FRAMES) {
-            scanner.scan(buf, off, len);
+            scan(buf, off, len);
             fed = base + to;
             return;
         }
@@ -136,7 +138,7 @@ class StreamDecoder implements FrameSink {
                 }
                 case BODY -> i = skipBody(i, to);
                 case FRAMES -> {
-                    scanner.scan(buf, i, to - i);
+                    scan(buf, i, to - i);
                     i = to;
                 }
                 case IGNORE, UNUSED -> i = to; // UNUSED: never, the connection starts each decoder first
@@ -184,12 +186,7 @@ class StreamDecoder implements FrameSink {
 
     /** From stream offset {@code at} this endpoint sends {@code bodyBytes} handshake body bytes, then frames. */
     private void startFrames(int bodyBytes, long at) {
-        FrameScanner.Mode mode = connection.protocol() == Protocol.HIXIE76
-                ? FrameScanner.Mode.HIXIE76 : FrameScanner.Mode.RFC6455;
-        if (scanner == null) {
-            scanner = new FrameScanner(this, mode, connection.options().checkText());
-        }
-        scanner.reset(mode, at + bodyBytes);
+        reset(connection.protocol() == Protocol.HIXIE76 ? Mode.HIXIE76 : Mode.RFC6455, at + bodyBytes);
         head = null;
         bodyLeft = bodyBytes;
         state = bodyBytes > 0 ? State.BODY : State.FRAMES;

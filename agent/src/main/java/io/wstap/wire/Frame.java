@@ -34,7 +34,8 @@ public final class Frame {
     boolean nonMinimalLength;
     boolean lengthOverflow;
     boolean hixie;
-    final byte[] closePayload = new byte[MAX_CONTROL_PAYLOAD];
+    /** Made at the first Close kept: a view that never sees one (most of a connection's) costs no 125-byte array. */
+    byte[] closePayload;
     int closePayloadLength;
 
     /** Fills this view from recorded values (capture replay); the Close payload is given unmasked. */
@@ -54,9 +55,18 @@ public final class Frame {
         this.hixie = hixie;
         this.closePayloadLength = Math.min(closeLen, MAX_CONTROL_PAYLOAD);
         if (closeLen > 0) {
-            System.arraycopy(closeBytes, closeOff, closePayload, 0, closePayloadLength);
+            System.arraycopy(closeBytes, closeOff, closePayloadArray(), 0, closePayloadLength);
         }
         return this;
+    }
+
+    /** The array a Close payload is kept in, made on first use. */
+    byte[] closePayloadArray() {
+        byte[] a = closePayload;
+        if (a == null) {
+            a = closePayload = new byte[MAX_CONTROL_PAYLOAD];
+        }
+        return a;
     }
 
     public boolean fin() { return fin; }
@@ -97,7 +107,9 @@ public final class Frame {
 
     /** Copies the kept Close payload into {@code dst} at {@code off}; returns the count. */
     public int copyClosePayload(byte[] dst, int off) {
-        System.arraycopy(closePayload, 0, dst, off, closePayloadLength);
+        if (closePayloadLength > 0) {
+            System.arraycopy(closePayload, 0, dst, off, closePayloadLength);
+        }
         return closePayloadLength;
     }
 

@@ -17,7 +17,7 @@ import java.nio.ByteOrder;
  * it, and skips a payload that also lies there without another trip round the loop; split headers go through the
  * 14-byte carry.
  */
-public final class FrameScanner {
+public class FrameScanner {
     /** The framing the connection's handshake chose. */
     public enum Mode { RFC6455, HIXIE76 }
 
@@ -45,7 +45,8 @@ public final class FrameScanner {
     private final FrameSink sink;
     private final boolean checkText;
     private final Frame frame = new Frame();
-    private final byte[] carry = new byte[Frame.MAX_HEADER_SIZE];
+    /** Made at the first header split across calls. */
+    private byte[] carry;
 
     private State state;
     /** Bytes of the stream scanned before the current call: turns a buffer index into a stream offset. */
@@ -79,6 +80,16 @@ public final class FrameScanner {
         this.sink = sink;
         this.checkText = checkText;
         reset(mode);
+    }
+
+    /**
+     * For a subclass that is its own sink, in RFC 6455 mode until {@link #reset(Mode, long)}. The engine's per-endpoint
+     * state is one (see io.wstap.engine.StreamDecoder): a layout choice, so that a frame touches one object.
+     */
+    protected FrameScanner(boolean checkText) {
+        this.sink = (FrameSink) this;
+        this.checkText = checkText;
+        reset(Mode.RFC6455);
     }
 
     /** Forgets any partial frame and continues in {@code mode} at a frame boundary; the stream offset keeps counting. */
@@ -210,6 +221,9 @@ public final class FrameScanner {
         // Slow path: the header straddles calls; keep its bytes (at most 14).
         if (carried == 0) {
             carryOffset = base + i;
+            if (carry == null) {
+                carry = new byte[Frame.MAX_HEADER_SIZE];
+            }
         }
         while (i < to && (carried < 2 || carried < headerSize(carry[1] & 0xFF))) {
             carry[carried++] = (byte) at(bb, a, i++);
@@ -349,7 +363,7 @@ public final class FrameScanner {
         int keep = (int) Math.min(f.payloadLength, Frame.MAX_CONTROL_PAYLOAD);
         int key = f.maskKey;
         while (i < to && f.closePayloadLength < keep) {
-            f.closePayload[f.closePayloadLength++] = (byte) (at(bb, a, i++) ^ maskByte(key, maskPos++));
+            f.closePayloadArray()[f.closePayloadLength++] = (byte) (at(bb, a, i++) ^ maskByte(key, maskPos++));
         }
         if (f.closePayloadLength == keep) {
             remaining -= keep;
