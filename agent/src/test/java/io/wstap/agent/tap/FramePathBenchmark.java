@@ -41,8 +41,11 @@ import java.util.concurrent.TimeUnit;
  * the host benchmark pins the server to one core, so the writer thread's work is taken from the application's there
  * too, and one thread measures both without a second thread's noise. {@code echoNoEncode}: the same with the records
  * dropped at the drain (the tap and the ring, no encoding, no file). {@code writerPerRecord}: the writer's part alone,
- * per frame record (the ring is filled and drained on this thread, the filling not counted apart). Numbers in
- * docs/benchmarks.md.
+ * per frame record (the ring is filled and drained on this thread, the filling not counted apart);
+ * {@code ringPerRecord} the same into a sink that does nothing (the ring's put and drain). With {@code -p evictKiB=64}
+ * each message first writes 64 KiB of other memory, as a server's kernel and library work does between two messages
+ * of one connection: the tap's state is then as cold as in a real server ({@code evictOnly} is that walk alone, to
+ * subtract). Numbers in docs/benchmarks.md.
  *
  * <pre>
  * mvn -B -pl agent -Pbench verify -Djmh.args="FramePathBenchmark -prof gc"
