@@ -179,17 +179,31 @@ public final class Tap {
 
     /**
      * Each buffer's bytes in order: {@code [from[i], position)} of each (the exit of a call, {@code from} its positions
-     * at entry), or {@code [position, limit)} (an entry, {@code from} null). On a connection already tapped, one lock
-     * for the whole call: Jetty writes a frame as a gathering write of its header and its payload.
+     * at entry), or {@code [position, limit)} (an entry, {@code from} null). On a connection already tapped, one
+     * look-up and one lock for the whole call: Jetty writes a frame as a gathering write of its header and its payload.
      */
     private static void each(TapRuntime rt, Object socket, Transport transport, Endpoint sender, ByteBuffer[] bufs,
                              int off, int len, int[] from) {
-        if (rt.table.get(socket) instanceof TapConnection c) {
-            synchronized (c) { // re-entered by each buffer's call below, at the cost of a recursion count
-                eachBuffer(rt, socket, transport, sender, bufs, off, len, from);
+        if (rt.copyTap == null && rt.table.get(socket) instanceof TapConnection c) {
+            // A tapped connection: one look-up and one lock for all the buffers (each buffer's engine call re-enters
+            // the lock at the cost of a recursion count).
+            try {
+                synchronized (c) {
+                    for (int i = 0; i < len; i++) {
+                        ByteBuffer b = bufs[off + i];
+                        int start = from == null ? b.position() : from[i];
+                        int end = from == null ? b.limit() : b.position();
+                        if (end > start && !tapped(rt, socket, c, sender, b, null, start, end)) {
+                            forget(rt, socket, transport, sender, b, null, start, end);
+                            return; // not WebSocket after all: the rest of the call is not looked at either
+                        }
+                    }
+                }
+            } catch (Throwable t) {
+                rt.internalError(socket, c);
             }
         } else {
-            eachBuffer(rt, socket, transport, sender, bufs, off, len, from);
+            eachBuffer(rt, socket, transport, sender, bufs, off, len, from); // first bytes, late attach, TLS links
         }
     }
 

@@ -78,7 +78,8 @@ public final class HostOverheadBenchmark {
     /**
      * {@code profile=true}: every server JVM also records JFR's profile settings, kept under target/bench/profile;
      * {@code asprof=true}: async-profiler's CPU samples of every server over the measured window only (collapsed
-     * stacks, there too), and the share of them wstap's code took ({@link WindowProfile}).
+     * stacks, there too), and the share of them wstap's code took ({@link WindowProfile}). {@code serverJvm=A|B}: more
+     * options for every server JVM ({@code %r} = the round's number), e.g. {@code -Xlog:jit+compilation=debug:file=...}.
      */
     private final boolean profile;
     /** The async-profiler library extracted for this run, or null without {@code asprof=true}. */
@@ -201,6 +202,11 @@ public final class HostOverheadBenchmark {
         List<String> server = new ArrayList<>(pin ? List.of("taskset", "-c", "0") : List.of());
         server.addAll(List.of(java, "-Xms512m", "-Xmx512m"));
         server.addAll(armOptions(arm, i));
+        for (String option : args.getOrDefault("serverJvm", "").split("\\|")) {
+            if (!option.isBlank()) {
+                server.add(option.replace("%r", Integer.toString(i))); // both arms' servers, e.g. a JIT log per round
+            }
+        }
         if (profile) { // where a cell's time goes: JFR's execution and allocation samples of both arms' servers
             Path jfr = Path.of("target", "bench", "profile", config.label().replace(' ', '-') + "-" + arm + "-" + i
                     + ".jfr").toAbsolutePath();
