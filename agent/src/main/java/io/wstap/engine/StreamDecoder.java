@@ -98,11 +98,6 @@ class StreamDecoder extends FrameScanner implements FrameSink {
 
     void feed(ByteBuffer buf, int from, int to) {
         base = fed - from;
-        if (state == State.FRAMES) { // once open, every call: one comparison instead of the state switch
-            scan(buf, from, to);
-            fed = base + to;
-            return;
-        }
         int i = from;
         while (i < to) {
             switch (state) {
@@ -123,13 +118,8 @@ class StreamDecoder extends FrameScanner implements FrameSink {
 
     void feed(byte[] buf, int off, int len) {
         base = fed - off;
-        int to = off + len;
-        if (state == State.FRAMES) {
-            scan(buf, off, len);
-            fed = base + to;
-            return;
-        }
         int i = off;
+        int to = off + len;
         while (i < to) {
             switch (state) {
                 case HEAD -> {

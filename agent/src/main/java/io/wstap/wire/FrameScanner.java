@@ -143,10 +143,6 @@ public class FrameScanner {
         long base = scanned - from; // stream offset of index i is base + i
         int i = from;
         while (i < to) {
-            if (state == State.HEADER) { // the usual state between calls: one comparison instead of the switch
-                i = header(bb, a, i, to, base);
-                continue;
-            }
             switch (state) {
                 case HEADER -> i = header(bb, a, i, to, base);
                 case PAYLOAD -> i = payload(bb, a, i, to);

@@ -395,7 +395,7 @@ public final class Tap {
 
     /**
      * {@code [from, to)} of a connection in the table: to its engine, less what a partial write already showed. False
-     * when the connection turned out not to be WebSocket (only its first bytes can say so).
+     * when its bytes showed it is not WebSocket (its first bytes, or a handshake without an upgrade).
      */
     private static boolean tapped(TapRuntime rt, Object socket, TapConnection c, Endpoint sender, ByteBuffer buf,
                                   byte[] array, int from, int to) {
