@@ -24,9 +24,9 @@ final class ConnectionTable {
         final int hash;
         volatile Object value;
 
-        private Entry(Object key, Object value, ReferenceQueue<Object> queue) {
+        private Entry(Object key, int hash, Object value, ReferenceQueue<Object> queue) {
             super(key, queue);
-            this.hash = key == null ? 0 : spread(System.identityHashCode(key));
+            this.hash = hash;
             this.value = value;
         }
 
@@ -39,7 +39,7 @@ final class ConnectionTable {
     }
 
     /** Marks a removed slot, so that probing continues past it. */
-    private static final Entry TOMBSTONE = new Entry(null, null, null);
+    private static final Entry TOMBSTONE = new Entry(null, 0, null, null);
 
     /**
      * Acquire/release access to the slots: a plain array read through a VarHandle rather than an AtomicReferenceArray,
@@ -94,7 +94,7 @@ final class ConnectionTable {
                 }
             } else if (e.get() == key) {
                 if (value instanceof Entry || e.value == e) {
-                    SLOT.setRelease(s, i, entryFor(key, value)); // an entry that is (or was) its own value: swapped whole
+                    SLOT.setRelease(s, i, entryFor(key, hash, value)); // an entry that is (or was) its own value: swapped whole
                     e.clear(); // not reported as collected later
                 } else {
                     e.value = value;
@@ -110,7 +110,7 @@ final class ConnectionTable {
         } else if (old != TOMBSTONE) {
             live--; // a collected entry taken over
         }
-        SLOT.setRelease(s, free, entryFor(key, value));
+        SLOT.setRelease(s, free, entryFor(key, hash, value));
         live++;
         if (used * 2 > s.length) {
             rehash(live * 4 > s.length ? s.length * 2 : s.length);
@@ -118,8 +118,8 @@ final class ConnectionTable {
     }
 
     /** {@code value} itself when it is an entry (made for {@code key}), else a new entry holding it. */
-    private Entry entryFor(Object key, Object value) {
-        return value instanceof Entry own ? own : new Entry(key, value, collected);
+    private Entry entryFor(Object key, int hash, Object value) {
+        return value instanceof Entry own ? own : new Entry(key, hash, value, collected);
     }
 
     /**

@@ -35,6 +35,17 @@ final class Recorder {
     private static final int CONNECTION = 1, JOINED = 2, HANDSHAKE = 3, FRAME = 4, INVALID_TEXT = 5, TCP_CLOSED = 6,
             STACK = 7, TAP_ERRORS = 8;
 
+    /** The writer frees each slot with a release store: ordered after its reads, without a fence per record. */
+    private static final java.lang.invoke.VarHandle TAIL;
+
+    static {
+        try {
+            TAIL = java.lang.invoke.MethodHandles.lookup().findVarHandle(Recorder.class, "tail", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     /** What the capture keeps of a Close reason (the live engine always sees it whole). */
     enum Reasons { KEEP, HASH, DROP }
 
@@ -47,16 +58,6 @@ final class Recorder {
     private final AtomicLongArray published;
     private final AtomicLong head = new AtomicLong();
     private volatile long tail;
-    /** The writer frees each slot with a release store: ordered after its reads, without a fence per record. */
-    private static final java.lang.invoke.VarHandle TAIL;
-
-    static {
-        try {
-            TAIL = java.lang.invoke.MethodHandles.lookup().findVarHandle(Recorder.class, "tail", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
     private final AtomicLong dropped = new AtomicLong();
     /**
      * Frames and payload bytes drained, each way: written by the writer thread once per drain (plain counting in

@@ -159,9 +159,9 @@ public final class BenchClient {
     /** One ws:// connection of the spinning client: a non-blocking channel, the frame to send, the echo being read. */
     static final class SpinConnection {
         private final java.nio.channels.SocketChannel channel;
+        /** The masked frames sent in turn; {@code frames[next]} is the one being (or last) sent. */
         private final ByteBuffer[] frames;
         private int next;
-        private ByteBuffer frame;
         private final ByteBuffer in;
         private boolean awaiting;
         private long sentAt;
@@ -178,22 +178,20 @@ public final class BenchClient {
             for (int k = 0; k < masked.length; k++) {
                 frames[k] = ByteBuffer.wrap(masked[k]);
             }
-            frame = frames[0];
-            frame.position(frame.limit()); // nothing pending
+            frames[0].position(frames[0].limit()); // nothing pending
             in = ByteBuffer.allocate(size + 14);
         }
 
         /** One non-blocking turn; returns the send time of a round trip it completed, else -1. */
         long step(long now) throws IOException {
-            if (frame.hasRemaining()) {
-                channel.write(frame);
+            if (frames[next].hasRemaining()) {
+                channel.write(frames[next]);
             } else if (!awaiting) {
                 next = (next + 1) % frames.length;
-                frame = frames[next];
-                frame.clear();
+                frames[next].clear();
                 sentAt = now;
                 awaiting = true;
-                channel.write(frame);
+                channel.write(frames[next]);
             }
             if (awaiting) {
                 if (channel.read(in) < 0) {
