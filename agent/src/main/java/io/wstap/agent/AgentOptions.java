@@ -21,7 +21,7 @@ import java.util.TreeSet;
  * @param hosts     only connections whose remote address is one of these (empty = all)
  * @param stacks    record the application's stack on Close frames written and on close() of WebSocket connections
  * @param jfr       publish JFR events (when a recording wants them)
- * @param ringSlots capacity of the bounded record ring, in 64-byte slots (full ring: records are dropped and counted)
+ * @param ringSlots capacity of the bounded record ring, in 64-byte units (full ring: records are dropped and counted)
  * @param stackDepth most stack frames kept per stack
  * @param quiet     print nothing at start (errors are still printed)
  * @param faults    test-only: make the tap throw inside every hook ({@code all}, from {@code true}), or only in the hooks

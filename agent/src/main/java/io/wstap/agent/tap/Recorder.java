@@ -9,38 +9,57 @@ import io.wstap.engine.TcpEnd;
 import io.wstap.wire.Frame;
 import io.wstap.wire.HttpHead;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The bounded ring between application threads (many producers) and the writer thread (one consumer).
  *
- * <p>A record is one or more 64-byte slots of {@code long}s (a Close frame's payload takes two more), plus an object
- * reference for the rare records that carry one (a handshake head, addresses, a stack). Producers claim slots with
- * one CAS and never wait: when the ring is full the record is dropped and counted, and the writer reports the count
- * in the capture. No allocation on the producer side; the consumer turns slots back into {@link CaptureSink} calls.
+ * <p>The ring is an array of {@code long} words. A record is a header word and the words that follow it, of a length
+ * that depends on what it holds: a data frame takes 5 words (40 bytes), a Close frame a few more for its payload, so a
+ * small message's record shares its cache line with its neighbours instead of filling a 64-byte slot of its own. The
+ * records that carry an object (a handshake head, addresses, a stack) are at least {@value #REF_GROUP} words long and
+ * keep it in {@code refs} at their start position / {@value #REF_GROUP}: two such records never share an index.
  *
- * <p>Slot layout: {@code [0]} kind | endpoint << 8 | slots << 16, {@code [1]} connection id, {@code [2]} time,
- * {@code [3..7]} per kind (see the {@code put*} methods).
+ * <p>Producers claim words with one CAS on {@code head} and never wait: when the ring is full the record is dropped
+ * and counted, and the writer reports the count in the capture. A producer writes the body with plain stores and the
+ * header last, with a release store: a non-zero header is the record's "published" signal, in the same cache line as
+ * the record (no separate array of sequence numbers). The consumer zeroes every word it has read before it frees them
+ * (a release store of {@code tail}), so a header position reads 0 until its next record is published. No allocation
+ * on the producer side; the consumer turns records back into {@link CaptureSink} calls.
+ *
+ * <p>Header word: bits 0-4 the record's length in words (1-23, never 0), 5-8 its kind, 9-10 its endpoint (0 none,
+ * 1 local, 2 remote), from bit 11 per kind (see the {@code put*} methods). Word 1 is the connection id, word 2 the
+ * time, for every kind but STACK.
  */
 final class Recorder {
-    static final int SLOT_LONGS = 8;
+    /** The unit of the {@code ring} option: 64 bytes, as many as a record took when every record had a slot of its own. */
+    static final int OPTION_UNIT_WORDS = 8;
+    /** The longest record: a frame with a long length, a stack id and a 125-byte Close payload (5 + 1 + 1 + 16). */
+    static final int MAX_WORDS = 23;
+    /** Records that carry an object are at least this many words long; see the class comment. */
+    static final int REF_GROUP = 4;
     // Enum constants by ordinal, copied once: Enum.values() clones its array on every call.
-    private static final Endpoint[] ENDPOINTS = Endpoint.values();
     private static final Transport[] TRANSPORTS = Transport.values();
     private static final Role[] ROLES = Role.values();
     private static final Protocol[] PROTOCOLS = Protocol.values();
     private static final TcpEnd[] TCP_ENDS = TcpEnd.values();
     private static final int CONNECTION = 1, JOINED = 2, HANDSHAKE = 3, FRAME = 4, INVALID_TEXT = 5, TCP_CLOSED = 6,
             STACK = 7, TAP_ERRORS = 8;
+    // Frame header bits, from bit 11. Payload length below 2^31 shares word 3 with the masking key, else takes a word.
+    private static final int F_FIN = 11, F_MASKED = 12, F_NON_MINIMAL = 13, F_OVERFLOW = 14, F_HIXIE = 15,
+            F_LONG_LENGTH = 16, F_STACK = 17, F_RSV = 18, F_OPCODE = 21, F_HEADER_SIZE = 25, F_CLOSE_LENGTH = 33;
 
-    /** The writer frees each slot with a release store: ordered after its reads, without a fence per record. */
-    private static final java.lang.invoke.VarHandle TAIL;
+    private static final VarHandle WORDS = MethodHandles.arrayElementVarHandle(long[].class);
+    /** The writer frees words with a release store: ordered after its reads and its zeroing, without a fence. */
+    private static final VarHandle TAIL;
 
     static {
         try {
-            TAIL = java.lang.invoke.MethodHandles.lookup().findVarHandle(Recorder.class, "tail", long.class);
+            TAIL = MethodHandles.lookup().findVarHandle(Recorder.class, "tail", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -50,12 +69,11 @@ final class Recorder {
     enum Reasons { KEEP, HASH, DROP }
 
     private final Reasons reasons;
+    /** In words. */
     private final int capacity;
     private final int mask;
-    private final long[] data;
+    private final long[] words;
     private final Object[] refs;
-    /** Sequence number of the record starting at each slot, set last: the consumer's "published" signal. */
-    private final AtomicLongArray published;
     private final AtomicLong head = new AtomicLong();
     private volatile long tail;
     private final AtomicLong dropped = new AtomicLong();
@@ -69,16 +87,14 @@ final class Recorder {
     /** The writer is parked between drains: set by it, cleared by the one producer that wakes it (rare). */
     private volatile boolean writerAsleep;
 
-    Recorder(int slots, Reasons reasons) {
+    /** {@code units} of 64 bytes (the agent's {@code ring} option), rounded up to a power of two, 64 at least. */
+    Recorder(int units, Reasons reasons) {
         this.reasons = reasons;
-        capacity = Integer.highestOneBit(Math.max(64, slots - 1)) << 1;
+        int rounded = Integer.highestOneBit(Math.max(64, units) - 1) << 1;
+        capacity = rounded * OPTION_UNIT_WORDS;
         mask = capacity - 1;
-        data = new long[capacity * SLOT_LONGS];
-        refs = new Object[capacity];
-        published = new AtomicLongArray(capacity);
-        for (int i = 0; i < capacity; i++) {
-            published.set(i, -1);
-        }
+        words = new long[capacity + MAX_WORDS];
+        refs = new Object[capacity / REF_GROUP];
     }
 
     /** Records dropped because the ring was full, since the start. */
@@ -102,8 +118,9 @@ final class Recorder {
         return bytesOut;
     }
 
+    /** In 64-byte units, as the option gave it (rounded). */
     int capacity() {
-        return capacity;
+        return capacity / OPTION_UNIT_WORDS;
     }
 
     /** Before start: the thread that drains this ring, to be woken when it fills faster than the writer's pace. */
@@ -115,13 +132,13 @@ final class Recorder {
     void writerParks(long nanos) {
         writerAsleep = true;
         if (head.get() - tail <= capacity >> 1) {
-            java.util.concurrent.locks.LockSupport.parkNanos(nanos);
+            LockSupport.parkNanos(nanos);
         }
         writerAsleep = false;
     }
 
     /**
-     * Claims {@code n} consecutive slots; returns the first sequence, or -1 (full: dropped and counted). Never waits:
+     * Claims {@code n} consecutive words; returns the first position, or -1 (full: dropped and counted). Never waits:
      * a producer that finds the ring half full while the writer sleeps unparks it (no lock, no wait, once per sleep).
      */
     private long claim(int n) {
@@ -135,59 +152,78 @@ final class Recorder {
             if (head.compareAndSet(h, h + n)) {
                 if (used > capacity >> 1 && writerAsleep) {
                     writerAsleep = false;
-                    java.util.concurrent.locks.LockSupport.unpark(writer);
+                    LockSupport.unpark(writer);
                 }
                 return h;
             }
         }
     }
 
-    private int base(long seq) {
-        return (int) (seq & mask) * SLOT_LONGS;
+    /**
+     * A record's words are contiguous in the array: one that starts near the end runs on into {@value #MAX_WORDS} words
+     * of slack past {@code capacity} instead of wrapping (those of its positions that would wrap stay unused for
+     * that lap), so a record is read and written at {@code index + k} without a mask per word.
+     */
+    private void put(long pos, int word, long value) {
+        words[((int) pos & mask) + word] = value;
     }
 
-    private void publish(long seq) {
-        published.lazySet((int) (seq & mask), seq);
+    /** The header, last: from here on the consumer may read the record. */
+    private void publish(long pos, long header) {
+        WORDS.setRelease(words, (int) pos & mask, header);
     }
 
-    private long start(int kind, Endpoint e, int slots, long id, long time, long seq) {
-        int b = base(seq);
-        data[b] = kind | (long) (e == null ? 0 : e.ordinal() + 1) << 8 | (long) slots << 16;
-        data[b + 1] = id;
-        data[b + 2] = time;
-        return b;
+    private static long header(int kind, int endpoint, int length) {
+        return length | kind << 5 | endpoint << 9;
+    }
+
+    private static int endpoint(Endpoint e) {
+        return e == Endpoint.LOCAL ? 1 : e == Endpoint.REMOTE ? 2 : 0; // compares references: no enum field read
+    }
+
+    /** Starts a record: claims its words and writes the id and the time; -1 when dropped. */
+    private long start(int length, long id, long time) {
+        long pos = claim(length);
+        if (pos >= 0) {
+            put(pos, 1, id);
+            put(pos, 2, time);
+        }
+        return pos;
+    }
+
+    private void putRef(long pos, Object ref) {
+        refs[((int) pos & mask) / REF_GROUP] = ref;
     }
 
     void putConnection(long id, long time, String local, String remote, Transport transport) {
-        long seq = claim(1);
-        if (seq >= 0) {
-            long b = start(CONNECTION, null, 1, id, time, seq);
-            data[(int) b + 3] = transport.ordinal();
-            refs[(int) (seq & mask)] = new String[] {local, remote};
-            publish(seq);
+        long pos = start(4, id, time);
+        if (pos >= 0) {
+            put(pos, 3, transport.ordinal());
+            putRef(pos, new String[] {local, remote});
+            publish(pos, header(CONNECTION, 0, 4));
         }
     }
 
     void putJoined(long id, long time, Role localRole, Protocol protocol) {
-        long seq = claim(1);
-        if (seq >= 0) {
-            long b = start(JOINED, null, 1, id, time, seq);
-            data[(int) b + 3] = localRole == null ? -1 : localRole.ordinal();
-            data[(int) b + 4] = protocol.ordinal();
-            publish(seq);
+        long pos = start(4, id, time);
+        if (pos >= 0) {
+            put(pos, 3, (localRole == null ? -1L : localRole.ordinal()) << 8 | protocol.ordinal());
+            publish(pos, header(JOINED, 0, 4));
         }
     }
 
     void putHandshake(long id, long time, Endpoint sender, HttpHead head) {
-        long seq = claim(1);
-        if (seq >= 0) {
-            start(HANDSHAKE, sender, 1, id, time, seq);
-            refs[(int) (seq & mask)] = head;
-            publish(seq);
+        long pos = start(REF_GROUP, id, time);
+        if (pos >= 0) {
+            putRef(pos, head);
+            publish(pos, header(HANDSHAKE, endpoint(sender), REF_GROUP));
         }
     }
 
-    /** A frame: header fields in one slot, a Close payload in two more. */
+    /**
+     * A frame: word 3 the masking key and a payload length below 2^31 (else the length has word 4), then the offset,
+     * then the stack id if any, then a Close payload packed 8 bytes to the word. 5 words for a data frame.
+     */
     void putFrame(long id, long time, Endpoint sender, Frame f, int stackId) {
         int closeLen = f.closePayloadLength();
         byte[] redacted = null;
@@ -195,29 +231,37 @@ final class Recorder {
             redacted = redact(f, closeLen); // Close frames only: allocating here costs nothing per data frame
             closeLen = redacted.length;
         }
-        int slots = closeLen == 0 ? 1 : 3;
-        long seq = claim(slots);
-        if (seq < 0) {
+        long length = f.payloadLength();
+        boolean longLength = length > Integer.MAX_VALUE;
+        boolean stack = stackId >= 0;
+        int words = 5 + (longLength ? 1 : 0) + (stack ? 1 : 0) + (closeLen + 7) / 8;
+        long pos = start(words, id, time);
+        if (pos < 0) {
             return;
         }
-        int b = (int) start(FRAME, sender, slots, id, time, seq);
-        data[b + 3] = (f.fin() ? 1L : 0) | (f.masked() ? 2L : 0) | (f.nonMinimalLength() ? 4L : 0)
-                | (f.lengthOverflow() ? 8L : 0) | (f.hixie() ? 16L : 0) | (long) f.rsv() << 8 | (long) f.opcode() << 16
-                | (long) f.headerSize() << 24 | (long) closeLen << 32;
-        data[b + 4] = f.payloadLength();
-        data[b + 5] = (f.maskKey() & 0xFFFFFFFFL) | (long) stackId << 32;
-        data[b + 6] = f.offset();
+        int w = 3;
+        put(pos, w++, (f.maskKey() & 0xFFFFFFFFL) | (longLength ? 0 : length << 32));
+        if (longLength) {
+            put(pos, w++, length);
+        }
+        put(pos, w++, f.offset());
+        if (stack) {
+            put(pos, w++, stackId);
+        }
         for (int k = 0; k < closeLen; k += 8) {
             long word = 0;
             for (int j = 0; j < 8 && k + j < closeLen; j++) {
                 int octet = redacted != null ? redacted[k + j] & 0xFF : f.closePayloadByte(k + j);
                 word |= (long) octet << (8 * j);
             }
-            // Continuation slots follow the first; the ring wraps at slot granularity.
-            int slot = 1 + (k / 8) / SLOT_LONGS;
-            data[base(seq + slot) + (k / 8) % SLOT_LONGS] = word;
+            put(pos, w++, word);
         }
-        publish(seq);
+        publish(pos, header(FRAME, endpoint(sender), words) | (f.fin() ? 1L << F_FIN : 0)
+                | (f.masked() ? 1L << F_MASKED : 0) | (f.nonMinimalLength() ? 1L << F_NON_MINIMAL : 0)
+                | (f.lengthOverflow() ? 1L << F_OVERFLOW : 0) | (f.hixie() ? 1L << F_HIXIE : 0)
+                | (longLength ? 1L << F_LONG_LENGTH : 0) | (stack ? 1L << F_STACK : 0) | (long) f.rsv() << F_RSV
+                | (long) f.opcode() << F_OPCODE | (long) f.headerSize() << F_HEADER_SIZE
+                | (long) closeLen << F_CLOSE_LENGTH);
     }
 
     /** The Close payload with its reason dropped, or replaced by "sha256:" and 16 hex digits of its digest. */
@@ -245,43 +289,43 @@ final class Recorder {
     }
 
     void putInvalidText(long id, long time, Endpoint sender, long offset) {
-        long seq = claim(1);
-        if (seq >= 0) {
-            long b = start(INVALID_TEXT, sender, 1, id, time, seq);
-            data[(int) b + 3] = offset;
-            publish(seq);
+        long pos = start(4, id, time);
+        if (pos >= 0) {
+            put(pos, 3, offset);
+            publish(pos, header(INVALID_TEXT, endpoint(sender), 4));
         }
     }
 
     void putTcpClosed(long id, long time, Endpoint endpoint, TcpEnd how, int stackId) {
-        long seq = claim(1);
-        if (seq >= 0) {
-            long b = start(TCP_CLOSED, endpoint, 1, id, time, seq);
-            data[(int) b + 3] = how.ordinal() | (long) stackId << 32;
-            publish(seq);
+        long pos = start(4, id, time);
+        if (pos >= 0) {
+            put(pos, 3, how.ordinal() | (long) stackId << 32);
+            publish(pos, header(TCP_CLOSED, endpoint(endpoint), 4));
         }
     }
 
     /** Declares an interned stack; returns false when dropped (the stack id must then not be used). */
     boolean putStack(int stackId, List<String> frames) {
-        long seq = claim(1);
-        if (seq < 0) {
+        long pos = claim(REF_GROUP);
+        if (pos < 0) {
             return false;
         }
-        long b = start(STACK, null, 1, 0, 0, seq);
-        data[(int) b + 3] = stackId;
-        refs[(int) (seq & mask)] = frames;
-        publish(seq);
+        put(pos, 1, stackId);
+        putRef(pos, frames);
+        publish(pos, header(STACK, 0, REF_GROUP));
         return true;
     }
 
     void putTapErrors(long id, long time, long count) {
-        long seq = claim(1);
-        if (seq >= 0) {
-            long b = start(TAP_ERRORS, null, 1, id, time, seq);
-            data[(int) b + 3] = count;
-            publish(seq);
+        long pos = start(4, id, time);
+        if (pos >= 0) {
+            put(pos, 3, count);
+            publish(pos, header(TAP_ERRORS, 0, 4));
         }
+    }
+
+    private long word(long pos, int word) {
+        return words[((int) pos & mask) + word];
     }
 
     /**
@@ -293,60 +337,79 @@ final class Recorder {
         int n = 0;
         long t = tail;
         long fIn = 0, fOut = 0, bIn = 0, bOut = 0;
-        while (published.get((int) (t & mask)) == t) {
-            int b = base(t);
-            long word0 = data[b];
-            int kind = (int) (word0 & 0xFF);
-            int e = (int) (word0 >>> 8 & 0xFF);
-            Endpoint endpoint = e == 0 ? null : ENDPOINTS[e - 1];
-            int slots = (int) (word0 >>> 16 & 0xFF);
-            long id = data[b + 1];
-            long time = data[b + 2];
-            int ri = (int) (t & mask);
-            Object ref = refs[ri];
-            if (ref != null) {
-                refs[ri] = null; // frames carry none: no store, so the refs line stays clean
+        long header;
+        while ((header = (long) WORDS.getAcquire(words, (int) t & mask)) != 0) {
+            int length = (int) (header & 0x1F);
+            int kind = (int) (header >>> 5 & 0xF);
+            int e = (int) (header >>> 9 & 3);
+            Endpoint endpoint = e == 0 ? null : e == 1 ? Endpoint.LOCAL : Endpoint.REMOTE;
+            long id = word(t, 1);
+            long time = word(t, 2);
+            Object ref = null;
+            if (length >= REF_GROUP && (kind == CONNECTION || kind == HANDSHAKE || kind == STACK)) {
+                int ri = ((int) t & mask) / REF_GROUP;
+                ref = refs[ri];
+                refs[ri] = null;
             }
             switch (kind) {
                 case CONNECTION -> {
                     String[] addresses = (String[]) ref;
-                    sink.connection(id, time, addresses[0], addresses[1], TRANSPORTS[(int) data[b + 3]]);
+                    sink.connection(id, time, addresses[0], addresses[1], TRANSPORTS[(int) word(t, 3)]);
                 }
                 case JOINED -> {
-                    int role = (int) data[b + 3];
-                    sink.joinedMidStream(id, time, role < 0 ? null : ROLES[role],
-                            PROTOCOLS[(int) data[b + 4]]);
+                    long w = word(t, 3);
+                    int role = (int) (w >> 8);
+                    sink.joinedMidStream(id, time, role < 0 ? null : ROLES[role], PROTOCOLS[(int) (w & 0xFF)]);
                 }
                 case HANDSHAKE -> sink.handshake(id, time, endpoint, (HttpHead) ref);
                 case FRAME -> {
-                    long bits = data[b + 3];
-                    int closeLen = (int) (bits >>> 32 & 0xFF);
+                    long keyAndLength = word(t, 3);
+                    int w = 4;
+                    long payloadLength = (header & 1L << F_LONG_LENGTH) != 0 ? word(t, w++) : keyAndLength >>> 32;
+                    long offset = word(t, w++);
+                    int stackId = (header & 1L << F_STACK) != 0 ? (int) word(t, w++) : -1;
+                    int closeLen = (int) (header >>> F_CLOSE_LENGTH & 0xFF);
                     for (int k = 0; k < closeLen; k++) {
-                        int word = k / 8;
-                        int slot = 1 + word / SLOT_LONGS;
-                        closeScratch[k] = (byte) (data[base(t + slot) + word % SLOT_LONGS] >>> (8 * (k % 8)));
+                        closeScratch[k] = (byte) (word(t, w + k / 8) >>> (8 * (k % 8)));
                     }
-                    frame.set((bits & 1) != 0, (int) (bits >>> 8 & 7), (int) (bits >>> 16 & 0xF), (bits & 2) != 0,
-                            (int) data[b + 5], data[b + 4], (int) (bits >>> 24 & 0xFF), data[b + 6], (bits & 4) != 0,
-                            (bits & 8) != 0, (bits & 16) != 0, closeScratch, 0, closeLen);
-                    sink.frame(id, time, endpoint, frame, (int) (data[b + 5] >> 32));
-                    if (endpoint == Endpoint.LOCAL) {
+                    frame.set((header & 1L << F_FIN) != 0, (int) (header >>> F_RSV & 7),
+                            (int) (header >>> F_OPCODE & 0xF), (header & 1L << F_MASKED) != 0, (int) keyAndLength,
+                            payloadLength, (int) (header >>> F_HEADER_SIZE & 0xFF), offset,
+                            (header & 1L << F_NON_MINIMAL) != 0, (header & 1L << F_OVERFLOW) != 0,
+                            (header & 1L << F_HIXIE) != 0, closeScratch, 0, closeLen);
+                    sink.frame(id, time, endpoint, frame, stackId);
+                    if (e == 1) {
                         fOut++;
-                        bOut += frame.payloadLength();
+                        bOut += payloadLength;
                     } else {
                         fIn++;
-                        bIn += frame.payloadLength();
+                        bIn += payloadLength;
                     }
                 }
-                case INVALID_TEXT -> sink.invalidText(id, time, endpoint, data[b + 3]);
-                case TCP_CLOSED -> sink.tcpClosed(id, time, endpoint, TCP_ENDS[(int) (data[b + 3] & 0xFF)],
-                        (int) (data[b + 3] >> 32));
-                case STACK -> sink.stack((int) data[b + 3], (List<String>) ref);
-                case TAP_ERRORS -> sink.tapErrors(time, id, data[b + 3]);
+                case INVALID_TEXT -> sink.invalidText(id, time, endpoint, word(t, 3));
+                case TCP_CLOSED -> {
+                    long w = word(t, 3);
+                    sink.tcpClosed(id, time, endpoint, TCP_ENDS[(int) (w & 0xFF)], (int) (w >> 32));
+                }
+                case STACK -> sink.stack((int) id, (List<String>) ref);
+                case TAP_ERRORS -> sink.tapErrors(time, id, word(t, 3));
                 default -> { }
             }
-            t += slots;
-            TAIL.setRelease(this, t); // frees the slots for producers
+            // Zeroed before they are freed: a header position reads 0 until its next record is published.
+            // Every record has 4 words at least; written out, as a loop here cost more than the rest of the drain.
+            int at = (int) t & mask;
+            words[at] = 0;
+            words[at + 1] = 0;
+            words[at + 2] = 0;
+            words[at + 3] = 0;
+            if (length > 4) {
+                words[at + 4] = 0;
+                for (int k = at + 5; k < at + length; k++) {
+                    words[k] = 0;
+                }
+            }
+            t += length;
+            TAIL.setRelease(this, t);
             n++;
         }
         if (n > 0) {

@@ -35,7 +35,7 @@ class ReliabilityIT {
         CaptureReplay replay = new CaptureReplay();
         ReadReport report = CaptureReplay.replay(capture, replay);
         assertTrue(report.clean(), "dropping records never damages the file: " + report);
-        assertTrue(replay.lostRecords() > 0, "a 64-slot ring cannot hold a 20 000-frame burst");
+        assertTrue(replay.lostRecords() > 0, "a 4 KiB ring cannot hold a 20 000-frame burst");
         long captured = replay.reconstructions().values().stream().mapToLong(r -> r.framesFrom(Role.CLIENT)).sum();
         // Records are dropped, never invented: both sockets together saw 2 x 20 001 client frames at most.
         assertTrue(captured < 2L * (frames + 1), "captured " + captured);

@@ -1,0 +1,236 @@
+package io.wstap.agent.tap;
+
+import io.wstap.capture.IgnoringSink;
+import io.wstap.capture.Transport;
+import io.wstap.engine.Endpoint;
+import io.wstap.engine.Protocol;
+import io.wstap.engine.Role;
+import io.wstap.engine.TcpEnd;
+import io.wstap.wire.Frame;
+import io.wstap.wire.Opcode;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The ring's records come back whole and in order, across the array's end, from many threads, or are counted lost. */
+class RecorderTest {
+    private final Frame frame = new Frame();
+    private final Frame view = new Frame();
+    private final byte[] scratch = new byte[Frame.MAX_CONTROL_PAYLOAD];
+
+    /** Every field of a drained record, as text. */
+    static final class Rendering extends IgnoringSink {
+        final List<String> lines = new ArrayList<>();
+
+        @Override
+        public void connection(long id, long t, String local, String remote, Transport transport) {
+            lines.add("connection " + id + " " + t + " " + local + " " + remote + " " + transport);
+        }
+
+        @Override
+        public void joinedMidStream(long id, long t, Role localRole, Protocol protocol) {
+            lines.add("joined " + id + " " + t + " " + localRole + " " + protocol);
+        }
+
+        @Override
+        public void frame(long id, long t, Endpoint sender, Frame f, int stackId) {
+            lines.add(render(id, t, sender, f, stackId));
+        }
+
+        @Override
+        public void invalidText(long id, long t, Endpoint sender, long offset) {
+            lines.add("invalid " + id + " " + t + " " + sender + " " + offset);
+        }
+
+        @Override
+        public void tcpClosed(long id, long t, Endpoint endpoint, TcpEnd how, int stackId) {
+            lines.add("tcp " + id + " " + t + " " + endpoint + " " + how + " " + stackId);
+        }
+
+        @Override
+        public void stack(int stackId, List<String> frames) {
+            lines.add("stack " + stackId + " " + frames);
+        }
+
+        @Override
+        public void tapErrors(long t, long connectionId, long count) {
+            lines.add("errors " + connectionId + " " + t + " " + count);
+        }
+    }
+
+    static String render(long id, long t, Endpoint sender, Frame f, int stackId) {
+        byte[] close = new byte[f.closePayloadLength()];
+        for (int i = 0; i < close.length; i++) {
+            close[i] = (byte) f.closePayloadByte(i);
+        }
+        return "frame " + id + " " + t + " " + sender + " fin=" + f.fin() + " rsv=" + f.rsv() + " op=" + f.opcode()
+                + " masked=" + f.masked() + " key=" + f.maskKey() + " len=" + f.payloadLength() + " hdr="
+                + f.headerSize() + " @" + f.offset() + " nonMinimal=" + f.nonMinimalLength() + " overflow="
+                + f.lengthOverflow() + " hixie=" + f.hixie() + " close=" + Arrays.toString(close) + " stack=" + stackId;
+    }
+
+    private Frame closeFrame(String reason, long offset) {
+        byte[] r = reason.getBytes(StandardCharsets.UTF_8);
+        byte[] payload = new byte[2 + r.length];
+        payload[0] = (byte) (4001 >> 8);
+        payload[1] = (byte) 4001;
+        System.arraycopy(r, 0, payload, 2, r.length);
+        return frame.set(true, 0, Opcode.CLOSE, false, 0, payload.length, 2, offset, false, false, false, payload, 0,
+                payload.length);
+    }
+
+    @Test
+    void everyKindOfRecordComesBackWholeAcrossTheEndOfTheArray() {
+        Recorder ring = new Recorder(64, Recorder.Reasons.KEEP); // 512 words: the loop below wraps it many times
+        Rendering sink = new Rendering();
+        List<String> expected = new ArrayList<>();
+        for (int round = 0; round < 200; round++) {
+            long id = 1000 + round;
+            long t = 5_000_000_000L + round;
+            ring.putConnection(id, t, "127.0.0.1:" + round, "127.0.0.1:9", Transport.TLS);
+            expected.add("connection " + id + " " + t + " 127.0.0.1:" + round + " 127.0.0.1:9 TLS");
+            ring.putJoined(id, t, round % 2 == 0 ? null : Role.SERVER, Protocol.RFC6455);
+            expected.add("joined " + id + " " + t + " " + (round % 2 == 0 ? null : Role.SERVER) + " RFC6455");
+            frame.set(round % 3 != 0, round & 7, Opcode.BINARY, true, 0x80000000 | round, 64 + round, 6, 77L * round,
+                    round % 5 == 0, false, false, scratch, 0, 0);
+            expected.add(render(id, t, Endpoint.REMOTE, frame, -1));
+            ring.putFrame(id, t, Endpoint.REMOTE, frame, -1);
+            frame.set(true, 0, Opcode.BINARY, false, 0, (1L << 40) + round, 10, Long.MAX_VALUE - round, false,
+                    round % 7 == 0, round % 11 == 0, scratch, 0, 0);
+            expected.add(render(id, t, Endpoint.LOCAL, frame, -1));
+            ring.putFrame(id, t, Endpoint.LOCAL, frame, -1);
+            closeFrame("x".repeat(round % 124), round);
+            expected.add(render(id, t, Endpoint.LOCAL, frame, round));
+            ring.putFrame(id, t, Endpoint.LOCAL, frame, round);
+            ring.putInvalidText(id, t, Endpoint.REMOTE, -round);
+            expected.add("invalid " + id + " " + t + " REMOTE " + -round);
+            ring.putTcpClosed(id, t, Endpoint.LOCAL, TcpEnd.RESET, round - 1);
+            expected.add("tcp " + id + " " + t + " LOCAL RESET " + (round - 1));
+            assertTrue(ring.putStack(round, List.of("a.B.c(B.java:" + round + ")")));
+            expected.add("stack " + round + " [a.B.c(B.java:" + round + ")]");
+            ring.putTapErrors(id, t, round);
+            expected.add("errors " + id + " " + t + " " + round);
+            assertEquals(9, ring.drain(sink, view, scratch));
+        }
+        assertEquals(expected, sink.lines);
+        assertEquals(0, ring.dropped());
+        assertEquals(0, ring.drain(sink, view, scratch), "a drained ring reads empty");
+    }
+
+    @Test
+    void aFullRingDropsAndCountsAndTakesRecordsAgainOnceDrained() {
+        Recorder ring = new Recorder(64, Recorder.Reasons.KEEP);
+        Rendering sink = new Rendering();
+        frame.set(true, 0, Opcode.TEXT, false, 0, 64, 2, 0, false, false, false, scratch, 0, 0);
+        int put = 1000; // 5 words each: more than 512 words hold
+        for (int i = 0; i < put; i++) {
+            ring.putFrame(i, i, Endpoint.LOCAL, frame, -1);
+        }
+        int kept = ring.drain(sink, view, scratch);
+        assertEquals(512 / 5, kept);
+        assertEquals(put - kept, ring.dropped());
+        for (int i = 0; i < kept; i++) {
+            assertTrue(sink.lines.get(i).startsWith("frame " + i + " " + i + " LOCAL"), sink.lines.get(i));
+        }
+        ring.putFrame(7, 7, Endpoint.REMOTE, frame, -1);
+        assertEquals(1, ring.drain(sink, view, scratch));
+        assertTrue(sink.lines.get(kept).startsWith("frame 7 7 REMOTE"));
+    }
+
+    @Test
+    void closeReasonsAreKeptHashedOrDroppedAsTheOptionSays() {
+        for (Recorder.Reasons reasons : Recorder.Reasons.values()) {
+            Recorder ring = new Recorder(64, reasons);
+            Rendering sink = new Rendering();
+            ring.putFrame(1, 1, Endpoint.LOCAL, closeFrame("going away for maintenance", 0), 3);
+            assertEquals(1, ring.drain(sink, view, scratch));
+            String line = sink.lines.get(0);
+            byte[] close = closeBytes(line);
+            assertEquals(4001, (close[0] & 0xFF) << 8 | close[1] & 0xFF, line);
+            assertTrue(line.endsWith(" stack=3"), line);
+            String reason = new String(close, 2, close.length - 2, StandardCharsets.UTF_8);
+            switch (reasons) {
+                case KEEP -> assertEquals("going away for maintenance", reason);
+                case HASH -> assertTrue(reason.matches("sha256:[0-9a-f]{16}"), reason);
+                case DROP -> assertEquals("", reason);
+            }
+        }
+    }
+
+    private static byte[] closeBytes(String line) {
+        String list = line.substring(line.indexOf("close=[") + 7, line.indexOf("] stack"));
+        String[] parts = list.split(", ");
+        byte[] b = new byte[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            b[i] = Byte.parseByte(parts[i]);
+        }
+        return b;
+    }
+
+    @Test
+    void manyProducersAndTheWriterAtOnceKeepEachConnectionsRecordsInOrder() throws Exception {
+        Recorder ring = new Recorder(64, Recorder.Reasons.KEEP); // small: it wraps, fills and drops under this load
+        int producers = 4;
+        int perProducer = 200_000;
+        long[] nextOffset = new long[producers];
+        long[] received = new long[producers];
+        AtomicReference<String> failure = new AtomicReference<>();
+        IgnoringSink checking = new IgnoringSink() {
+            @Override
+            public void frame(long id, long t, Endpoint sender, Frame f, int stackId) {
+                int p = (int) id;
+                // A producer's records come in its order; dropped ones leave gaps, never reorderings or mixtures.
+                long i = f.offset();
+                if (i < nextOffset[p] || f.payloadLength() != i % 1000 || t != i * 3
+                        || f.maskKey() != (int) (i * 0x9E3779B9L) || f.closePayloadLength() != (i % 2 == 0 ? 0 : 10)) {
+                    failure.compareAndSet(null, "producer " + p + ": " + f + " after offset " + nextOffset[p]);
+                }
+                nextOffset[p] = f.offset() + 1;
+                received[p]++;
+            }
+        };
+        AtomicBoolean producing = new AtomicBoolean(true);
+        List<Thread> threads = new ArrayList<>();
+        for (int p = 0; p < producers; p++) {
+            int id = p;
+            Thread t = new Thread(() -> {
+                Frame f = new Frame();
+                byte[] close = new byte[10];
+                for (long i = 0; i < perProducer; i++) {
+                    boolean isClose = i % 2 == 1;
+                    f.set(true, 0, isClose ? Opcode.CLOSE : Opcode.BINARY, true, (int) (i * 0x9E3779B9L), i % 1000,
+                            6, i, false, false, false, close, 0, isClose ? 10 : 0);
+                    ring.putFrame(id, i * 3, Endpoint.REMOTE, f, -1);
+                }
+            });
+            threads.add(t);
+            t.start();
+        }
+        Thread writer = new Thread(() -> {
+            while (producing.get()) {
+                ring.drain(checking, view, scratch);
+            }
+            ring.drain(checking, view, scratch);
+        });
+        writer.start();
+        for (Thread t : threads) {
+            t.join(60_000);
+            assertFalse(t.isAlive());
+        }
+        producing.set(false);
+        writer.join(60_000);
+        assertEquals(null, failure.get());
+        long total = Arrays.stream(received).sum();
+        assertEquals((long) producers * perProducer, total + ring.dropped(), "every record drained or counted lost");
+        assertTrue(total > 0);
+    }
+}
