@@ -47,11 +47,18 @@ public final class Tap {
     record TlsLink(Object engine) {
     }
 
-    /** The SSLEngine this thread last wrapped or unwrapped with (a plain field per thread; no allocation). */
-    private static final ThreadLocal<Object> LAST_ENGINE = new ThreadLocal<>();
+    /**
+     * What a thread's hooked calls leave for its next ones, in one object so that an SSLEngine call costs one
+     * thread-local look-up at entry and one at exit (they were two or three).
+     */
+    static final class ThreadState {
+        /** The positions of a gathering or scattering call's buffers at entry (reused: no allocation per call). */
+        int[] positions = new int[16];
+        /** The SSLEngine this thread last wrapped or unwrapped with. */
+        Object lastEngine;
+    }
 
-    /** Per-thread positions of a gathering or scattering call's buffers at entry, reused (no allocation per call). */
-    private static final ThreadLocal<int[]> POSITIONS = ThreadLocal.withInitial(() -> new int[16]);
+    private static final ThreadLocal<ThreadState> THREAD_STATE = ThreadLocal.withInitial(ThreadState::new);
 
     private Tap() {
     }
@@ -142,10 +149,10 @@ public final class Tap {
         if (runtime == null) {
             return;
         }
-        int[] p = POSITIONS.get();
+        ThreadState state = THREAD_STATE.get();
+        int[] p = state.positions;
         if (p.length < len) {
-            p = new int[Math.max(len, p.length * 2)];
-            POSITIONS.set(p);
+            p = state.positions = new int[Math.max(len, p.length * 2)];
         }
         for (int i = 0; i < len; i++) {
             p[i] = bufs[off + i].position();
@@ -167,10 +174,11 @@ public final class Tap {
         if (rt == null) {
             return;
         }
-        if (tls && LAST_ENGINE.get() != socket) {
-            LAST_ENGINE.set(socket);
+        ThreadState state = THREAD_STATE.get();
+        if (tls) {
+            state.lastEngine = socket;
         }
-        int[] p = POSITIONS.get();
+        int[] p = state.positions;
         if (p.length < len) {
             return; // entered before the tap was live
         }
@@ -434,7 +442,7 @@ public final class Tap {
      * linked to another channel, and name the same peer port as the channel; otherwise a later write tries again.
      */
     private static void link(TapRuntime rt, Object channel, Endpoint sender) {
-        Object engine = sender == Endpoint.LOCAL ? LAST_ENGINE.get() : null;
+        Object engine = sender == Endpoint.LOCAL ? THREAD_STATE.get().lastEngine : null;
         if (engine == null || !(rt.table.get(engine) instanceof TapConnection c) || c.linkedToChannel) {
             return;
         }
