@@ -90,7 +90,7 @@ final class TapConnection extends ConnectionTable.Entry implements ConnectionObs
 
     /**
      * A data frame's time: the connection's last clock reading, reused for up to {@link TapRuntime#callsPerReading}
-     * calls (16) and never past the writer thread's next wake (10 ms under load, 20 ms idle), so a data frame is
+     * calls (16) and never past the writer thread's next wake (every 20 ms), so a data frame is
      * stamped at most that early and exactly after any pause. A clock read costs about 25 ns, as much as scanning and
      * recording a small frame, and an echo server would pay two per message. Option exactTimes makes it one call per
      * reading.

@@ -18,14 +18,14 @@ import java.util.concurrent.locks.LockSupport;
 public final class TapRuntime {
     /** Flush the capture at least this often, so that a crash loses at most about this much. */
     static final long FLUSH_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
-    private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     /**
-     * After a drain that found records, the writer sleeps this long before the next one, so that under load it wakes at
-     * most 100 times a second and drains all that came meanwhile, instead of looping once per record on a
-     * core the application needs. Producers wake it early when the ring is half full (Recorder#claim), so a burst is
-     * not dropped for want of a drain.
+     * Between two drains the writer sleeps this long, so that under load it wakes 50 times a second and drains all that
+     * came meanwhile, instead of looping once per record on a core the application needs (each wake is a context
+     * switch on that core: at 100 wakes a second they were a fifth of the writer's cost for small messages). Producers
+     * wake it early when the ring is half full (Recorder#claim), so a burst is not dropped for want of a drain. It is
+     * also the bound on how early a data frame's time may be (TapConnection#dataFrameTime).
      */
-    private static final long BATCH_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    private static final long PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
     final ConnectionTable table = new ConnectionTable(1024);
     final Recorder recorder;
@@ -36,7 +36,7 @@ public final class TapRuntime {
     /** Benchmark-only (option copyTap): the ring every byte is copied into instead of being scanned; null = off. */
     CopyTap copyTap;
     /**
-     * The writer thread's wakes so far (every 10 ms under load, 20 ms idle): a clock reading taken before the last
+     * The writer thread's wakes so far (every 20 ms, or sooner when the ring is half full): a clock reading taken before the last
      * wake is not reused for a data frame's time (see {@link TapConnection#dataFrameTime}).
      */
     volatile long writerWakes;
@@ -221,7 +221,7 @@ public final class TapRuntime {
         try {
             while (true) {
                 boolean stopping = !running;
-                int n = recorder.drain(writer, frame, closeScratch);
+                recorder.drain(writer, frame, closeScratch);
                 long drops = recorder.dropped();
                 if (drops != reportedDrops) {
                     writer.lost(System.nanoTime(), drops - reportedDrops);
@@ -243,7 +243,7 @@ public final class TapRuntime {
                     writer.close();
                     return;
                 }
-                recorder.writerParks(n == 0 ? IDLE_PARK_NANOS : BATCH_PARK_NANOS);
+                recorder.writerParks(PARK_NANOS);
                 writerWakes++; // one writer thread: the read-modify-write of a volatile is safe here
             }
         } catch (IOException | RuntimeException e) {

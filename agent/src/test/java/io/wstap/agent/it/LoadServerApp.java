@@ -242,7 +242,7 @@ public final class LoadServerApp {
         }
     }
 
-    /** After a full GC (the writer thread then reclaims collected entries within its 20 ms idle park). */
+    /** After a full GC (the writer thread then reclaims collected entries within its 20 ms park). */
     private static String stats() throws Exception {
         long table = -1;
         long capacity = -1;

@@ -114,7 +114,7 @@ class FrameTimesTest {
         for (int i = 0; i < n; i++) {
             calls.add(writeFrame(0x2, (byte) i));
         }
-        Thread.sleep(60); // more than one writer period (20 ms idle): the next data frame's reading is fresh
+        Thread.sleep(60); // more than one writer period (20 ms): the next data frame's reading is fresh
         long[] afterPause = writeFrame(0x2, (byte) 1);
         long[] close = writeFrame(0x8, (byte) 0x03, (byte) 0xE8);
         readBack(file);
