@@ -153,14 +153,14 @@ public final class Connection {
     /** Bytes {@code buf[from, to)} sent by {@code sender}, read in place (absolute gets), at {@code timeNanos}. */
     public void onBytes(Endpoint sender, long timeNanos, ByteBuffer buf, int from, int to) {
         if (phase != Phase.NOT_WEBSOCKET) {
-            decoder(sender).at(timeNanos).feed(buf, from, to);
+            started(side(sender)).at(timeNanos).feed(buf, from, to);
         }
     }
 
     /** Bytes {@code buf[off, off+len)} sent by {@code sender}, at {@code timeNanos}. */
     public void onBytes(Endpoint sender, long timeNanos, byte[] buf, int off, int len) {
         if (phase != Phase.NOT_WEBSOCKET) {
-            decoder(sender).at(timeNanos).feed(buf, off, len);
+            started(side(sender)).at(timeNanos).feed(buf, off, len);
         }
     }
 
@@ -169,24 +169,46 @@ public final class Connection {
      * then: the middle of a payload asks nothing). The live agent's form: a clock read costs more than scanning a frame.
      */
     public void onBytes(Endpoint sender, EventClock clock, ByteBuffer buf, int from, int to) {
-        if (phase != Phase.NOT_WEBSOCKET) {
-            decoder(sender).timedBy(clock).feed(buf, from, to);
-        }
+        onBytes(side(sender), clock, buf, from, to);
     }
 
     /** Bytes {@code buf[off, off+len)} sent by {@code sender}, timed by {@code clock}. */
     public void onBytes(Endpoint sender, EventClock clock, byte[] buf, int off, int len) {
+        onBytes(side(sender), clock, buf, off, len);
+    }
+
+    /**
+     * The decoder of the bytes {@code sender} sends, for a caller that keeps both of this connection's next to it and
+     * hands one back with each call's bytes ({@link #onBytes(StreamDecoder, EventClock, ByteBuffer, int, int)}).
+     */
+    public StreamDecoder decoderOf(Endpoint sender) {
+        return side(sender);
+    }
+
+    /**
+     * As {@link #onBytes(Endpoint, EventClock, ByteBuffer, int, int)}, the sender named by its decoder (one of this
+     * connection's, from {@link #decoderOf}). On a server busy with small messages each object a call reaches first
+     * through another is a cache miss after a cache miss: the live tap holds both decoders itself, so that this
+     * connection and the decoder load in parallel.
+     */
+    public void onBytes(StreamDecoder sender, EventClock clock, ByteBuffer buf, int from, int to) {
         if (phase != Phase.NOT_WEBSOCKET) {
-            decoder(sender).timedBy(clock).feed(buf, off, len);
+            started(sender).timedBy(clock).feed(buf, from, to);
         }
     }
 
-    private StreamDecoder decoder(Endpoint sender) {
-        Side s = side(sender);
-        if (s.unused()) {
-            s.start(phase == Phase.OPEN);
+    /** As {@link #onBytes(StreamDecoder, EventClock, ByteBuffer, int, int)}, bytes {@code buf[off, off+len)}. */
+    public void onBytes(StreamDecoder sender, EventClock clock, byte[] buf, int off, int len) {
+        if (phase != Phase.NOT_WEBSOCKET) {
+            started(sender).timedBy(clock).feed(buf, off, len);
         }
-        return s;
+    }
+
+    private StreamDecoder started(StreamDecoder d) {
+        if (d.unused()) {
+            d.start(phase == Phase.OPEN);
+        }
+        return d;
     }
 
     /** The sender's first bytes are not an HTTP head (TLS records, another protocol). */

@@ -19,8 +19,12 @@ import java.nio.ByteBuffer;
  * messages each separate object is a cache miss per call; here inheritance is a layout choice, not a claim that a
  * decoder is a kind of scanner. The HTTP head parser is made at the endpoint's first bytes only, so the event path
  * (capture replay) pays for the fields and the reused frame view, nothing more.
+ *
+ * <p>Public as a handle only ({@link Connection#decoderOf}): a caller that keeps a connection's two decoders next to
+ * the connection hands one back with each call's bytes, and the connection and the decoder are then fetched from
+ * memory side by side instead of one after the other. Its scanner methods are not for callers.
  */
-class StreamDecoder extends FrameScanner implements FrameSink {
+public class StreamDecoder extends FrameScanner implements FrameSink {
     private enum State {
         /** No bytes yet ({@link #start}). */
         UNUSED,

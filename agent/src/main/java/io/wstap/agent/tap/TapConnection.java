@@ -7,6 +7,7 @@ import io.wstap.engine.EventClock;
 import io.wstap.engine.Endpoint;
 import io.wstap.engine.Protocol;
 import io.wstap.engine.Role;
+import io.wstap.engine.StreamDecoder;
 import io.wstap.engine.Finding;
 import io.wstap.engine.TcpEnd;
 import io.wstap.jfr.JfrEmitter;
@@ -26,6 +27,8 @@ import java.nio.ByteBuffer;
 final class TapConnection extends ConnectionTable.Entry implements ConnectionObserver, EventClock {
     final long id;
     final Connection engine;
+    /** The engine's decoders of what this JVM sends and what it reads, kept here so they load next to the engine. */
+    private final StreamDecoder sent, received;
     private final TapRuntime runtime;
     private final Transport transport;
     /**
@@ -70,17 +73,20 @@ final class TapConnection extends ConnectionTable.Entry implements ConnectionObs
         this.runtime = runtime;
         this.transport = transport;
         this.engine = new Connection(id, runtime.engineOptions, this);
+        this.sent = engine.decoderOf(Endpoint.LOCAL);
+        this.received = engine.decoderOf(Endpoint.REMOTE);
     }
 
     synchronized void bytes(Endpoint sender, ByteBuffer buf, int from, int to) {
-        engine.onBytes(sender, this, buf, from, to); // the clock is read only if these bytes complete an event
+        // the clock is read only if these bytes complete an event
+        engine.onBytes(sender == Endpoint.LOCAL ? sent : received, this, buf, from, to);
         if (closedEventPending) {
             closedEventIfDecided();
         }
     }
 
     synchronized void bytes(Endpoint sender, byte[] buf, int off, int len) {
-        engine.onBytes(sender, this, buf, off, len);
+        engine.onBytes(sender == Endpoint.LOCAL ? sent : received, this, buf, off, len);
         if (closedEventPending) {
             closedEventIfDecided();
         }
