@@ -63,6 +63,15 @@ public final class HostOverheadBenchmark {
         double wstapShare() {
             return shares == null ? Double.NaN : shares.get("tap") + shares.get("writer");
         }
+
+        /**
+         * What a part ("tap", "writer") cost per message, in ns of the server's CPU: its share of the window's samples
+         * times the round's CPU per message. Steadier than a throughput ratio on a shared machine, where the server's
+         * own cost per message moves by a tenth between two JVMs of the same arm.
+         */
+        double nanosPerMessage(String part) {
+            return shares == null ? Double.NaN : shares.get(part) / 100 * cpuPerMessage * 1000;
+        }
     }
 
     record Pair(Round a, Round b) {
@@ -143,8 +152,8 @@ public final class HostOverheadBenchmark {
         StringBuilder table = new StringBuilder("| configuration | B arm | A msg/s | throughput B/A | p50 B/A | p99 B/A"
                 + " | server CPU/msg B/A | extra app-thread B/frame | writer B/frame | pairs B/A |\n"
                 + "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
-        StringBuilder shares = new StringBuilder("| configuration | B arm | tap | writer | wstap in all | JIT (B) | JIT (A) |\n"
-                + "| --- | --- | ---: | ---: | ---: | ---: | ---: |\n");
+        StringBuilder shares = new StringBuilder("| configuration | B arm | tap | writer | wstap in all | JIT (B) | JIT (A)"
+                + " | wstap ns/msg (tap + writer) |\n| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
         for (Config config : configs) {
             for (String arm : arms) {
                 List<Pair> measured = new ArrayList<>();
@@ -158,8 +167,9 @@ public final class HostOverheadBenchmark {
                             b.msgsPerSecond / a.msgsPerSecond);
                     if (b.shares != null) {
                         System.out.printf(Locale.ROOT, "    window CPU samples: A jit %.1f %% | B tap %.1f %% writer %.1f %%"
-                                + " jit %.1f %%%n", a.shares.get("jit"), b.shares.get("tap"), b.shares.get("writer"),
-                                b.shares.get("jit"));
+                                + " jit %.1f %% | wstap %.0f + %.0f ns/msg%n", a.shares.get("jit"), b.shares.get("tap"),
+                                b.shares.get("writer"), b.shares.get("jit"), b.nanosPerMessage("tap"),
+                                b.nanosPerMessage("writer"));
                     }
                 }
                 String each = measured.stream().map(x -> String.format(Locale.ROOT, "%.2f",
@@ -174,10 +184,14 @@ public final class HostOverheadBenchmark {
                 System.out.println("RATIO " + line);
                 table.append(line).append('\n');
                 if (asyncProfiler != null) {
-                    String share = String.format(Locale.ROOT, "| %s | %s | %.1f %% | %.1f %% | %.1f %% | %.1f %% | %.1f %% |",
+                    String share = String.format(Locale.ROOT,
+                            "| %s | %s | %.1f %% | %.1f %% | %.1f %% | %.1f %% | %.1f %% | %.0f (%.0f + %.0f) |",
                             config.label(), arm, median(measured, x -> x.b.shares.get("tap")),
                             median(measured, x -> x.b.shares.get("writer")), median(measured, x -> x.b.wstapShare()),
-                            median(measured, x -> x.b.shares.get("jit")), median(measured, x -> x.a.shares.get("jit")));
+                            median(measured, x -> x.b.shares.get("jit")), median(measured, x -> x.a.shares.get("jit")),
+                            median(measured, x -> x.b.nanosPerMessage("tap") + x.b.nanosPerMessage("writer")),
+                            median(measured, x -> x.b.nanosPerMessage("tap")),
+                            median(measured, x -> x.b.nanosPerMessage("writer")));
                     System.out.println("SHARE " + share);
                     shares.append(share).append('\n');
                 }
