@@ -73,11 +73,20 @@ public final class BenchServer {
             throw new IllegalArgumentException("server " + args[0] + ": expected jetty or netty");
         }
         try (server) {
+            // The management beans (and the profiler) load and link many classes on first use, and a class loaded
+            // can deoptimize hot code (a JIT log showed IOUtil.read recompiled in the window): first use them now, so
+            // the measured window, which starts by reading them, does not pay for that in either arm.
+            allocated(false);
+            allocated(true);
+            cpuNanos();
+            WindowProfile profile = WindowProfile.loadIfAsked();
             System.out.println("PORT " + port);
             System.out.flush();
             BufferedReader stdin = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             stdin.readLine(); // MARK
-            WindowProfile profile = WindowProfile.startIfAsked();
+            if (profile != null) {
+                profile.start();
+            }
             long app = allocated(false);
             long writer = allocated(true);
             long cpu = cpuNanos();

@@ -31,15 +31,17 @@ final class WindowProfile {
         this.out = out;
     }
 
-    /** Starts sampling if {@value #PROPERTY} is set; null otherwise. */
-    static WindowProfile startIfAsked() throws IOException {
+    /** Loads the profiler if {@value #PROPERTY} is set, before the warm-up (loading is not the window's); else null. */
+    static WindowProfile loadIfAsked() {
         String out = System.getProperty(PROPERTY);
         if (out == null) {
             return null;
         }
-        AsyncProfiler p = AsyncProfiler.getInstance(System.getProperty(LIBRARY_PROPERTY));
-        p.execute("start,event=cpu,interval=250us"); // ~20 000 samples in a 5 s window: a 2 % share is ±0.1 %
-        return new WindowProfile(p, out);
+        return new WindowProfile(AsyncProfiler.getInstance(System.getProperty(LIBRARY_PROPERTY)), out);
+    }
+
+    void start() throws IOException {
+        profiler.execute("start,event=cpu,interval=250us"); // ~20 000 samples in a 5 s window: a 2 % share is ±0.1 %
     }
 
     void stop() throws IOException {
