@@ -11,11 +11,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Every event as one line with every field: two logs are equal when the events are. */
-final class EventLog implements CaptureSink {
-    final List<String> lines = new ArrayList<>();
+public final class EventLog implements CaptureSink {
+    public final List<String> lines = new ArrayList<>();
     final List<Long> undeclared = new ArrayList<>();
 
-    static String frame(Frame f) {
+    public static String frame(Frame f) {
         StringBuilder s = new StringBuilder(96);
         s.append(f.fin()).append(' ').append(f.rsv()).append(' ').append(f.opcode()).append(' ').append(f.masked())
                 .append(' ').append(Integer.toHexString(f.maskKey())).append(' ').append(f.payloadLength()).append(' ')

@@ -20,9 +20,9 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>The ring is an array of {@code long} words. A record is a header word and the words that follow it, of a length
  * that depends on what it holds: a data frame takes 5 words (40 bytes), a Close frame a few more for its payload, so a
- * small message's record shares its cache line with its neighbours instead of filling a 64-byte slot of its own. The
- * records that carry an object (a handshake head, addresses, a stack) are at least {@value #REF_GROUP} words long and
- * keep it in {@code refs} at their start position / {@value #REF_GROUP}: two such records never share an index.
+ * small message's record shares its cache line with its neighbours instead of filling a 64-byte slot of its own. Every
+ * record is at least {@value #REF_GROUP} words long, so the records that carry an object (a handshake head, addresses,
+ * a stack) keep it in {@code refs} at their start position / {@value #REF_GROUP}: two records never share an index.
  *
  * <p>Producers claim words with one CAS on {@code head} and never wait: when the ring is full the record is dropped
  * and counted, and the writer reports the count in the capture. A producer writes the body with plain stores and the
@@ -40,7 +40,7 @@ final class Recorder {
     static final int OPTION_UNIT_WORDS = 8;
     /** The longest record: a frame with a long length, a stack id and a 125-byte Close payload (5 + 1 + 1 + 16). */
     static final int MAX_WORDS = 23;
-    /** Records that carry an object are at least this many words long; see the class comment. */
+    /** Every record is at least this many words long (see the class comment and the zeroing in {@link #drain}). */
     static final int REF_GROUP = 4;
     // Enum constants by ordinal, copied once: Enum.values() clones its array on every call.
     private static final Transport[] TRANSPORTS = Transport.values();
@@ -231,18 +231,18 @@ final class Recorder {
             redacted = redact(f, closeLen); // Close frames only: allocating here costs nothing per data frame
             closeLen = redacted.length;
         }
-        long length = f.payloadLength();
-        boolean longLength = length > Integer.MAX_VALUE;
+        long payloadLength = f.payloadLength();
+        boolean longLength = payloadLength > Integer.MAX_VALUE;
         boolean stack = stackId >= 0;
-        int words = 5 + (longLength ? 1 : 0) + (stack ? 1 : 0) + (closeLen + 7) / 8;
-        long pos = start(words, id, time);
+        int length = 5 + (longLength ? 1 : 0) + (stack ? 1 : 0) + (closeLen + 7) / 8;
+        long pos = start(length, id, time);
         if (pos < 0) {
             return;
         }
         int w = 3;
-        put(pos, w++, (f.maskKey() & 0xFFFFFFFFL) | (longLength ? 0 : length << 32));
+        put(pos, w++, (f.maskKey() & 0xFFFFFFFFL) | (longLength ? 0 : payloadLength << 32));
         if (longLength) {
-            put(pos, w++, length);
+            put(pos, w++, payloadLength);
         }
         put(pos, w++, f.offset());
         if (stack) {
@@ -256,7 +256,7 @@ final class Recorder {
             }
             put(pos, w++, word);
         }
-        publish(pos, header(FRAME, endpoint(sender), words) | (f.fin() ? 1L << F_FIN : 0)
+        publish(pos, header(FRAME, endpoint(sender), length) | (f.fin() ? 1L << F_FIN : 0)
                 | (f.masked() ? 1L << F_MASKED : 0) | (f.nonMinimalLength() ? 1L << F_NON_MINIMAL : 0)
                 | (f.lengthOverflow() ? 1L << F_OVERFLOW : 0) | (f.hixie() ? 1L << F_HIXIE : 0)
                 | (longLength ? 1L << F_LONG_LENGTH : 0) | (stack ? 1L << F_STACK : 0) | (long) f.rsv() << F_RSV
@@ -346,7 +346,7 @@ final class Recorder {
             long id = word(t, 1);
             long time = word(t, 2);
             Object ref = null;
-            if (length >= REF_GROUP && (kind == CONNECTION || kind == HANDSHAKE || kind == STACK)) {
+            if (kind == CONNECTION || kind == HANDSHAKE || kind == STACK) {
                 int ri = ((int) t & mask) / REF_GROUP;
                 ref = refs[ri];
                 refs[ri] = null;

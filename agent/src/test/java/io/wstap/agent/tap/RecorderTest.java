@@ -1,5 +1,6 @@
 package io.wstap.agent.tap;
 
+import io.wstap.capture.EventLog;
 import io.wstap.capture.IgnoringSink;
 import io.wstap.capture.Transport;
 import io.wstap.engine.Endpoint;
@@ -27,57 +28,6 @@ class RecorderTest {
     private final Frame view = new Frame();
     private final byte[] scratch = new byte[Frame.MAX_CONTROL_PAYLOAD];
 
-    /** Every field of a drained record, as text. */
-    static final class Rendering extends IgnoringSink {
-        final List<String> lines = new ArrayList<>();
-
-        @Override
-        public void connection(long id, long t, String local, String remote, Transport transport) {
-            lines.add("connection " + id + " " + t + " " + local + " " + remote + " " + transport);
-        }
-
-        @Override
-        public void joinedMidStream(long id, long t, Role localRole, Protocol protocol) {
-            lines.add("joined " + id + " " + t + " " + localRole + " " + protocol);
-        }
-
-        @Override
-        public void frame(long id, long t, Endpoint sender, Frame f, int stackId) {
-            lines.add(render(id, t, sender, f, stackId));
-        }
-
-        @Override
-        public void invalidText(long id, long t, Endpoint sender, long offset) {
-            lines.add("invalid " + id + " " + t + " " + sender + " " + offset);
-        }
-
-        @Override
-        public void tcpClosed(long id, long t, Endpoint endpoint, TcpEnd how, int stackId) {
-            lines.add("tcp " + id + " " + t + " " + endpoint + " " + how + " " + stackId);
-        }
-
-        @Override
-        public void stack(int stackId, List<String> frames) {
-            lines.add("stack " + stackId + " " + frames);
-        }
-
-        @Override
-        public void tapErrors(long t, long connectionId, long count) {
-            lines.add("errors " + connectionId + " " + t + " " + count);
-        }
-    }
-
-    static String render(long id, long t, Endpoint sender, Frame f, int stackId) {
-        byte[] close = new byte[f.closePayloadLength()];
-        for (int i = 0; i < close.length; i++) {
-            close[i] = (byte) f.closePayloadByte(i);
-        }
-        return "frame " + id + " " + t + " " + sender + " fin=" + f.fin() + " rsv=" + f.rsv() + " op=" + f.opcode()
-                + " masked=" + f.masked() + " key=" + f.maskKey() + " len=" + f.payloadLength() + " hdr="
-                + f.headerSize() + " @" + f.offset() + " nonMinimal=" + f.nonMinimalLength() + " overflow="
-                + f.lengthOverflow() + " hixie=" + f.hixie() + " close=" + Arrays.toString(close) + " stack=" + stackId;
-    }
-
     private Frame closeFrame(String reason, long offset) {
         byte[] r = reason.getBytes(StandardCharsets.UTF_8);
         byte[] payload = new byte[2 + r.length];
@@ -91,7 +41,7 @@ class RecorderTest {
     @Test
     void everyKindOfRecordComesBackWholeAcrossTheEndOfTheArray() {
         Recorder ring = new Recorder(64, Recorder.Reasons.KEEP); // 512 words: the loop below wraps it many times
-        Rendering sink = new Rendering();
+        EventLog sink = new EventLog();
         List<String> expected = new ArrayList<>();
         for (int round = 0; round < 200; round++) {
             long id = 1000 + round;
@@ -102,23 +52,23 @@ class RecorderTest {
             expected.add("joined " + id + " " + t + " " + (round % 2 == 0 ? null : Role.SERVER) + " RFC6455");
             frame.set(round % 3 != 0, round & 7, Opcode.BINARY, true, 0x80000000 | round, 64 + round, 6, 77L * round,
                     round % 5 == 0, false, false, scratch, 0, 0);
-            expected.add(render(id, t, Endpoint.REMOTE, frame, -1));
+            expected.add("frame " + id + " " + t + " REMOTE " + EventLog.frame(frame) + " stack=-1");
             ring.putFrame(id, t, Endpoint.REMOTE, frame, -1);
             frame.set(true, 0, Opcode.BINARY, false, 0, (1L << 40) + round, 10, Long.MAX_VALUE - round, false,
                     round % 7 == 0, round % 11 == 0, scratch, 0, 0);
-            expected.add(render(id, t, Endpoint.LOCAL, frame, -1));
+            expected.add("frame " + id + " " + t + " LOCAL " + EventLog.frame(frame) + " stack=-1");
             ring.putFrame(id, t, Endpoint.LOCAL, frame, -1);
             closeFrame("x".repeat(round % 124), round);
-            expected.add(render(id, t, Endpoint.LOCAL, frame, round));
+            expected.add("frame " + id + " " + t + " LOCAL " + EventLog.frame(frame) + " stack=" + round);
             ring.putFrame(id, t, Endpoint.LOCAL, frame, round);
             ring.putInvalidText(id, t, Endpoint.REMOTE, -round);
-            expected.add("invalid " + id + " " + t + " REMOTE " + -round);
+            expected.add("invalidText " + id + " " + t + " REMOTE " + -round);
             ring.putTcpClosed(id, t, Endpoint.LOCAL, TcpEnd.RESET, round - 1);
-            expected.add("tcp " + id + " " + t + " LOCAL RESET " + (round - 1));
+            expected.add("tcpClosed " + id + " " + t + " LOCAL RESET stack=" + (round - 1));
             assertTrue(ring.putStack(round, List.of("a.B.c(B.java:" + round + ")")));
             expected.add("stack " + round + " [a.B.c(B.java:" + round + ")]");
             ring.putTapErrors(id, t, round);
-            expected.add("errors " + id + " " + t + " " + round);
+            expected.add("tapErrors " + t + " " + id + " " + round);
             assertEquals(9, ring.drain(sink, view, scratch));
         }
         assertEquals(expected, sink.lines);
@@ -129,7 +79,7 @@ class RecorderTest {
     @Test
     void aFullRingDropsAndCountsAndTakesRecordsAgainOnceDrained() {
         Recorder ring = new Recorder(64, Recorder.Reasons.KEEP);
-        Rendering sink = new Rendering();
+        EventLog sink = new EventLog();
         frame.set(true, 0, Opcode.TEXT, false, 0, 64, 2, 0, false, false, false, scratch, 0, 0);
         int put = 1000; // 5 words each: more than 512 words hold
         for (int i = 0; i < put; i++) {
@@ -150,7 +100,7 @@ class RecorderTest {
     void closeReasonsAreKeptHashedOrDroppedAsTheOptionSays() {
         for (Recorder.Reasons reasons : Recorder.Reasons.values()) {
             Recorder ring = new Recorder(64, reasons);
-            Rendering sink = new Rendering();
+            EventLog sink = new EventLog();
             ring.putFrame(1, 1, Endpoint.LOCAL, closeFrame("going away for maintenance", 0), 3);
             assertEquals(1, ring.drain(sink, view, scratch));
             String line = sink.lines.get(0);
@@ -166,14 +116,10 @@ class RecorderTest {
         }
     }
 
+    /** The Close payload of an {@link EventLog} frame line (hex after "close="). */
     private static byte[] closeBytes(String line) {
-        String list = line.substring(line.indexOf("close=[") + 7, line.indexOf("] stack"));
-        String[] parts = list.split(", ");
-        byte[] b = new byte[parts.length];
-        for (int i = 0; i < parts.length; i++) {
-            b[i] = Byte.parseByte(parts[i]);
-        }
-        return b;
+        String hex = line.substring(line.indexOf("close=") + 6, line.indexOf(" stack="));
+        return java.util.HexFormat.of().parseHex(hex);
     }
 
     @Test
