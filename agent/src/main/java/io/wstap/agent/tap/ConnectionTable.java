@@ -68,7 +68,8 @@ final class ConnectionTable {
             if (e == null) {
                 return null;
             }
-            if (e != TOMBSTONE && e.get() == key) {
+            // refersTo, not get() == key: a comparison, without get()'s keep-alive barrier for the referent
+            if (e != TOMBSTONE && e.refersTo(key)) {
                 return e.value;
             }
             i = (i + 1) & mask;
@@ -88,11 +89,11 @@ final class ConnectionTable {
             if (e == null) {
                 break;
             }
-            if (e == TOMBSTONE || e.get() == null) {
+            if (e == TOMBSTONE || e.refersTo(null)) {
                 if (firstFree < 0) {
                     firstFree = i;
                 }
-            } else if (e.get() == key) {
+            } else if (e.refersTo(key)) {
                 if (value instanceof Entry || e.value == e) {
                     SLOT.setRelease(s, i, entryFor(key, hash, value)); // an entry that is (or was) its own value: swapped whole
                     e.clear(); // not reported as collected later
@@ -145,7 +146,7 @@ final class ConnectionTable {
             if (e == null) {
                 return null;
             }
-            if (e != TOMBSTONE && e.get() == key) {
+            if (e != TOMBSTONE && e.refersTo(key)) {
                 SLOT.setRelease(s, i, TOMBSTONE);
                 live--;
                 Object v = e.value;
@@ -211,7 +212,7 @@ final class ConnectionTable {
         int n = 0;
         for (int k = 0; k < old.length; k++) {
             Entry e = at(old, k);
-            if (e == null || e == TOMBSTONE || e.get() == null) {
+            if (e == null || e == TOMBSTONE || e.refersTo(null)) {
                 continue;
             }
             int i = e.hash & mask;
