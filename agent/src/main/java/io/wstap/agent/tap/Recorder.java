@@ -118,11 +118,6 @@ final class Recorder {
         return bytesOut;
     }
 
-    /** In 64-byte units, as the option gave it (rounded). */
-    int capacity() {
-        return capacity / OPTION_UNIT_WORDS;
-    }
-
     /** Before start: the thread that drains this ring, to be woken when it fills faster than the writer's pace. */
     void wakeWhenHalfFull(Thread writerThread) {
         writer = writerThread;

@@ -78,18 +78,21 @@ final class TapConnection extends ConnectionTable.Entry implements ConnectionObs
     }
 
     synchronized void bytes(Endpoint sender, ByteBuffer buf, int from, int to) {
-        // the clock is read only if these bytes complete an event
-        engine.onBytes(sender == Endpoint.LOCAL ? sent : received, this, buf, from, to);
+        engine.onBytes(decoder(sender), this, buf, from, to); // the clock is read only if these bytes complete an event
         if (closedEventPending) {
             closedEventIfDecided();
         }
     }
 
     synchronized void bytes(Endpoint sender, byte[] buf, int off, int len) {
-        engine.onBytes(sender == Endpoint.LOCAL ? sent : received, this, buf, off, len);
+        engine.onBytes(decoder(sender), this, buf, off, len);
         if (closedEventPending) {
             closedEventIfDecided();
         }
+    }
+
+    private StreamDecoder decoder(Endpoint sender) {
+        return sender == Endpoint.LOCAL ? sent : received;
     }
 
     // ---- EventClock: called by the engine inside bytes() (and by tcpClosed), under this object's lock ----
