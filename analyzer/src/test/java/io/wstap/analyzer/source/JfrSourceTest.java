@@ -64,12 +64,16 @@ class JfrSourceTest {
             String err = run.err().strip();
             assertFalse(err.contains("\tat ") || err.contains("Exception in"), err);
             if (run.exit() == ExitCodes.BAD_INPUT) {
-                assertTrue(err.startsWith(f + ": at byte 0: expected a JFR recording"), err);
-                assertFalse(err.contains("\n"), err);
+                assertTrue(refusedInOneLine(f, err), err);
             } else {
                 assertTrue(run.out().contains("DAMAGED") || run.out().contains("damaged"), run.out());
             }
         }
+    }
+
+    /** The bad-input contract: one line naming the file, a byte offset and what was expected there. */
+    private static boolean refusedInOneLine(Path f, String err) {
+        return err.matches(java.util.regex.Pattern.quote(f.toString()) + ": at byte \\d+: expected [^\\n]+");
     }
 
     /**
@@ -96,7 +100,9 @@ class JfrSourceTest {
                 assertTrue(run.exit() == ExitCodes.OK || run.exit() == ExitCodes.BAD_INPUT, "byte " + k + ": " + run);
                 assertFalse(err.contains("\tat ") || err.contains("\n"), "byte " + k + ": " + err);
                 if (run.exit() == ExitCodes.BAD_INPUT) {
-                    assertTrue(err.startsWith(f + ": at byte 0: expected a JFR recording"), err);
+                    // Refused by the JDK's parser (byte 0), or by JfrFraming / the metadata check at the event the
+                    // damage breaks: which one depends on the recording's layout (CI on JDK 25 met the second).
+                    assertTrue(refusedInOneLine(f, err), "byte " + k + ": " + err);
                     refused++;
                 }
             }
