@@ -34,10 +34,13 @@ import java.util.TreeSet;
  * @param exactTimes read the clock for every data frame; off, a connection's data frames reuse its last reading for up
  *                  to 15 more calls within one writer period (Close and other control frames, handshakes and TCP ends
  *                  are always read exactly). See docs/agent.md, "Times"
+ * @param benchToggle benchmark-only: milliseconds; the tap is switched off and on in turn, in windows of this length
+ *                  aligned on the monotonic clock (off in even ones), so that one JVM measures its own throughput with
+ *                  and without capture (the {@code agent-toggled} arm of docs/benchmarks.md); 0 (default): always on
  */
 public record AgentOptions(Path file, long maxSize, Set<Integer> ports, Set<String> hosts, boolean stacks, boolean jfr,
                            int ringSlots, int stackDepth, boolean quiet, String faults, String reasons,
-                           boolean copyTap, boolean exactTimes) {
+                           boolean copyTap, boolean exactTimes, long benchToggle) {
 
     /** Every option, with its default, as the user writes it. */
     public static final Map<String, String> DEFAULTS = defaults();
@@ -57,6 +60,7 @@ public record AgentOptions(Path file, long maxSize, Set<Integer> ports, Set<Stri
         d.put("reasons", "keep");
         d.put("copyTap", "false");
         d.put("exactTimes", "false");
+        d.put("benchToggle", "0");
         return Collections.unmodifiableMap(d);
     }
 
@@ -97,7 +101,8 @@ public record AgentOptions(Path file, long maxSize, Set<Integer> ports, Set<Stri
                 faults(values.get("faults")),
                 oneOf("reasons", values.get("reasons"), "keep", "hash", "drop"),
                 bool("copyTap", values.get("copyTap")),
-                bool("exactTimes", values.get("exactTimes")));
+                bool("exactTimes", values.get("exactTimes")),
+                range("benchToggle", values.get("benchToggle"), 0, 60_000));
     }
 
     private static String canonicalKey(String key) {

@@ -62,7 +62,8 @@ final class Installer {
                         + System.getProperty("java.runtime.version"), wall, mono, rawOptions);
         CaptureWriter writer = CaptureWriter.create(file, header, options.maxSize());
         TapRuntime runtime = new TapRuntime(writer, options.ringSlots(), options.stacks() ? options.stackDepth() : 0,
-                options.ports(), options.hosts(), lateAttach, options.faults(), options.reasons());
+                options.ports(), options.hosts(), lateAttach || options.benchToggle() > 0, options.faults(),
+                options.reasons()); // toggled: a connection whose upgrade fell in an off window is joined mid-stream
         // JFR events only with the option on and the jdk.jfr module present (a jlinked runtime may lack it).
         boolean jfr = options.jfr() && ModuleLayer.boot().findModule("jdk.jfr").isPresent();
         if (options.exactTimes()) {
@@ -70,6 +71,9 @@ final class Installer {
         }
         if (options.copyTap()) {
             runtime.copyEveryByte();
+        }
+        if (options.benchToggle() > 0) {
+            runtime.toggleEvery(options.benchToggle());
         }
         if (jfr) {
             runtime.enableJfr();

@@ -241,6 +241,21 @@ public final class Connection {
         }
     }
 
+    /**
+     * {@code sender}'s bytes were not all seen (the live tap was off, benchmark option benchToggle): its next bytes
+     * start a frame. A connection whose opening handshake was not seen whole is joined mid-stream first.
+     */
+    public void restartAtFrame(Endpoint sender) {
+        if (phase == Phase.AWAITING_REQUEST || phase == Phase.AWAITING_RESPONSE) {
+            joinMidStream(null, Protocol.RFC6455);
+        }
+        if (phase == Phase.OPEN) {
+            Side s = side(sender);
+            s.startFrames();
+            s.fragmenting = false; // a message in progress was in the bytes missed
+        }
+    }
+
     /** A complete HTTP head sent by {@code sender}: the upgrade request, or the answer to it. */
     public void onHandshake(Endpoint sender, long timeNanos, HttpHead head) {
         observer.onHandshake(this, sender, timeNanos, head);

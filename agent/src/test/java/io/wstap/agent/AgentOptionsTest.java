@@ -23,7 +23,7 @@ class AgentOptionsTest {
     @Test
     void withNothingGivenEveryOptionHasItsDocumentedDefault() {
         AgentOptions o = AgentOptions.parse(null, NO_ENV);
-        assertEquals(new AgentOptions(null, 0, Set.of(), Set.of(), true, true, 65536, 12, false, "none", "keep", false, false), o);
+        assertEquals(new AgentOptions(null, 0, Set.of(), Set.of(), true, true, 65536, 12, false, "none", "keep", false, false, 0), o);
         assertEquals(o, AgentOptions.parse("", NO_ENV));
         assertEquals(o, AgentOptions.parse(" , ,", NO_ENV), "empty pairs are ignored");
     }
@@ -45,13 +45,15 @@ class AgentOptionsTest {
 
     @Test
     void keysAreCaseInsensitiveAndValuesTrimmed() {
-        AgentOptions o = AgentOptions.parse(" MAXSIZE = 64k , Ring=128,STACKDEPTH=3, reasons=HASH ,copytap=1,exacttimes=on", NO_ENV);
+        AgentOptions o = AgentOptions.parse(" MAXSIZE = 64k , Ring=128,STACKDEPTH=3, reasons=HASH ,copytap=1,exacttimes=on"
+                + ",BENCHTOGGLE=500", NO_ENV);
         assertEquals(64 << 10, o.maxSize());
         assertEquals(128, o.ringSlots());
         assertEquals(3, o.stackDepth());
         assertEquals("hash", o.reasons());
         assertTrue(o.copyTap());
         assertTrue(o.exactTimes());
+        assertEquals(500, o.benchToggle());
     }
 
     @Test
@@ -70,7 +72,7 @@ class AgentOptionsTest {
 
     @Test
     void everyMistakeIsOneLineNamingTheOptionAndWhatWasExpected() {
-        String known = "file, maxSize, ports, hosts, stacks, jfr, ring, stackDepth, quiet, faults, reasons, copyTap, exactTimes";
+        String known = "file, maxSize, ports, hosts, stacks, jfr, ring, stackDepth, quiet, faults, reasons, copyTap, exactTimes, benchToggle";
         assertRefused("verbose=true", "unknown option 'verbose' (known: " + known + ")");
         assertRefused("file", "option 'file' is not key=value (known keys: " + known + ")");
         assertRefused("=x", "option '=x' is not key=value (known keys: " + known + ")");
@@ -81,6 +83,7 @@ class AgentOptionsTest {
                 + " 100m or 2g");
         assertRefused("ring=63", "option ring=63: expected a whole number from 64 to 16777216");
         assertRefused("stackDepth=0", "option stackDepth=0: expected a whole number from 1 to 256");
+        assertRefused("benchToggle=-1", "option benchToggle=-1: expected a whole number from 0 to 60000");
         assertRefused("reasons=mask", "option reasons=mask: expected one of keep, hash, drop");
         assertRefused("faults=sometimes", "option faults=sometimes: expected true, false, channel, socket, sslengine or"
                 + " sslsocket");

@@ -56,6 +56,8 @@ public final class Tap {
         int[] positions = new int[16];
         /** The SSLEngine this thread last wrapped or unwrapped with. */
         Object lastEngine;
+        /** The runtime's {@link TapRuntime#epoch} when {@link #positions} were taken: stale after a benchToggle. */
+        int epoch;
     }
 
     private static final ThreadLocal<ThreadState> THREAD_STATE = ThreadLocal.withInitial(ThreadState::new);
@@ -146,10 +148,12 @@ public final class Tap {
 
     /** Enter of a call over {@code bufs[off, off+len)}: keeps their positions for {@link #onWriteAll}/{@link #onReadAll}. */
     public static void enterAll(ByteBuffer[] bufs, int off, int len) {
-        if (runtime == null) {
+        TapRuntime rt = runtime;
+        if (rt == null) {
             return;
         }
         ThreadState state = THREAD_STATE.get();
+        state.epoch = rt.epoch;
         int[] p = state.positions;
         if (p.length < len) {
             p = state.positions = new int[Math.max(len, p.length * 2)];
@@ -179,8 +183,8 @@ public final class Tap {
             state.lastEngine = socket;
         }
         int[] p = state.positions;
-        if (p.length < len) {
-            return; // entered before the tap was live
+        if (p.length < len || state.epoch != rt.epoch) {
+            return; // entered before the tap was live (or, with benchToggle, before it was off)
         }
         each(rt, socket, tls ? Transport.TLS : Transport.PLAIN, sender, bufs, off, len, p);
     }
@@ -197,10 +201,13 @@ public final class Tap {
             // the lock at the cost of a recursion count).
             try {
                 synchronized (c) {
+                    if (c.epoch != rt.epoch && !c.resync(rt.epoch, sender, bufs, off, len, from)) {
+                        return; // benchToggle: the tap was off, and this call does not start at a frame boundary
+                    }
                     for (int i = 0; i < len; i++) {
                         ByteBuffer b = bufs[off + i];
-                        int start = from == null ? b.position() : from[i];
-                        int end = from == null ? b.limit() : b.position();
+                        int start = start(b, from, i);
+                        int end = end(b, from);
                         if (end > start && !tapped(rt, socket, c, sender, b, null, start, end)) {
                             forget(rt, socket, transport, sender, b, null, start, end);
                             return; // not WebSocket after all: the rest of the call is not looked at either
@@ -219,12 +226,22 @@ public final class Tap {
                                    ByteBuffer[] bufs, int off, int len, int[] from) {
         for (int i = 0; i < len; i++) {
             ByteBuffer b = bufs[off + i];
-            int start = from == null ? b.position() : from[i];
-            int end = from == null ? b.limit() : b.position();
+            int start = start(b, from, i);
+            int end = end(b, from);
             if (end > start) {
                 bytes(rt, socket, transport, sender, b, null, start, end);
             }
         }
+    }
+
+    /** Where buffer {@code i} of a call's bytes starts: its position at entry ({@code from} null), or {@code from[i]}. */
+    static int start(ByteBuffer b, int[] from, int i) {
+        return from == null ? b.position() : from[i];
+    }
+
+    /** Where its bytes end: its limit at entry ({@code from} null), or its position at exit. */
+    static int end(ByteBuffer b, int[] from) {
+        return from == null ? b.limit() : b.position();
     }
 
     // ---- ends ----
@@ -409,6 +426,9 @@ public final class Tap {
                                   byte[] array, int from, int to) {
         if (rt.faultsOn != null && rt.faultsOn.isInstance(socket)) {
             throw new IllegalStateException("wstap fault injection (test-only option faults)");
+        }
+        if (c.epoch != rt.epoch && !c.resync(rt.epoch, sender, buf, array, from, to)) {
+            return true; // benchToggle: the tap was off, and these bytes do not start at a frame boundary
         }
         if (sender == Endpoint.LOCAL && c.writtenAhead > 0) {
             // Bytes handed over by an earlier write that only partly went out: seen already.

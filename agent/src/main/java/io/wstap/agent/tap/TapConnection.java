@@ -12,6 +12,7 @@ import io.wstap.engine.Finding;
 import io.wstap.engine.TcpEnd;
 import io.wstap.jfr.JfrEmitter;
 import io.wstap.wire.Frame;
+import io.wstap.wire.FrameSync;
 import io.wstap.wire.HttpHead;
 import io.wstap.wire.Opcode;
 
@@ -36,6 +37,13 @@ final class TapConnection extends ConnectionTable.Entry implements ConnectionObs
      * them again and they are skipped. Writes of one socket are serialised by the JDK, so a plain field suffices.
      */
     long writtenAhead;
+    /**
+     * Benchmark-only (benchToggle): the runtime's epoch both directions are in step with, the one they are catching
+     * up to, and which directions still wait for a frame boundary (bit 0 local, bit 1 remote).
+     */
+    int epoch;
+    private int resyncEpoch;
+    private int unsynced;
     /** TLS (SSLEngine) only: a channel has been linked to this connection's engine. */
     volatile boolean linkedToChannel;
     /**
@@ -75,6 +83,74 @@ final class TapConnection extends ConnectionTable.Entry implements ConnectionObs
         this.engine = new Connection(id, runtime.engineOptions, this);
         this.sent = engine.decoderOf(Endpoint.LOCAL);
         this.received = engine.decoderOf(Endpoint.REMOTE);
+        this.epoch = this.resyncEpoch = runtime.epoch;
+    }
+
+    /**
+     * Benchmark-only (benchToggle): the tap was off since this connection's last bytes, so each direction starts
+     * again at its first call that is exactly a run of whole frames ({@link FrameSync#tilesFrames}, the late-attach
+     * test: a call that merely starts like a header is not evidence enough, a one-byte read can look like one). True
+     * when these bytes are to be scanned.
+     */
+    synchronized boolean resync(int now, Endpoint sender, ByteBuffer buf, byte[] array, int from, int to) {
+        return synced(now, sender) || restartIf(now, sender, FrameSync.tilesFrames(buf, array, from, to));
+    }
+
+    /**
+     * As {@link #resync(int, Endpoint, ByteBuffer, byte[], int, int)} for the buffers of one gathering or scattering
+     * call, whose bytes are tested as one run (Jetty writes a frame as its header's buffer and its payload's). The
+     * bytes are copied for the test: once per direction after the tap comes back on, never otherwise.
+     */
+    synchronized boolean resync(int now, Endpoint sender, ByteBuffer[] bufs, int off, int len, int[] from) {
+        if (synced(now, sender)) {
+            return true;
+        }
+        long total = 0;
+        for (int i = 0; i < len; i++) {
+            total += Math.max(0, Tap.end(bufs[off + i], from) - Tap.start(bufs[off + i], from, i));
+        }
+        if (total > MAX_RESYNC_COPY) {
+            return false;
+        }
+        byte[] run = new byte[(int) total];
+        int n = 0;
+        for (int i = 0; i < len; i++) {
+            ByteBuffer b = bufs[off + i];
+            int start = Tap.start(b, from, i);
+            int end = Tap.end(b, from);
+            if (end > start) {
+                b.get(start, run, n, end - start);
+                n += end - start;
+            }
+        }
+        return restartIf(now, sender, FrameSync.tilesFrames(null, run, 0, n));
+    }
+
+    private static final int MAX_RESYNC_COPY = 1 << 18;
+
+    /** True when {@code sender} is in step with the runtime's epoch {@code now} (a new epoch: neither direction is). */
+    private boolean synced(int now, Endpoint sender) {
+        if (resyncEpoch != now) {
+            resyncEpoch = now;
+            unsynced = 3;
+            writtenAhead = 0;
+        }
+        return (unsynced & bit(sender)) == 0;
+    }
+
+    private boolean restartIf(int now, Endpoint sender, boolean atFrameBoundary) {
+        if (atFrameBoundary) {
+            engine.restartAtFrame(sender);
+            unsynced &= ~bit(sender);
+            if (unsynced == 0) {
+                epoch = now;
+            }
+        }
+        return atFrameBoundary;
+    }
+
+    private static int bit(Endpoint sender) {
+        return sender == Endpoint.LOCAL ? 1 : 2;
     }
 
     synchronized void bytes(Endpoint sender, ByteBuffer buf, int from, int to) {

@@ -45,6 +45,16 @@ public final class TapRuntime {
      * 1 with the option exactTimes: a reading per call.
      */
     int callsPerReading = 16;
+    /**
+     * Benchmark-only (option benchToggle): the tap is off in even windows of this many nanos of the monotonic clock
+     * and on in odd ones; 0 = always on. See {@link #toggleLoop}.
+     */
+    private long toggleNanos;
+    /**
+     * How many times the tap came back on after a benchToggle window off (0 without the option). A connection or a
+     * thread that saw another value has missed bytes: it starts again at a frame boundary (TapConnection#resync).
+     */
+    volatile int epoch;
     /** Publish JFR events (the option, and jdk.jfr present); JfrEmitter is never loaded otherwise. */
     volatile boolean jfr;
     private final Stacks stacks;
@@ -126,6 +136,11 @@ public final class TapRuntime {
         copyTap = new CopyTap(16 << 20);
     }
 
+    /** Option benchToggle (before start): the tap goes off and on in turn, in windows of {@code millis}. */
+    public void toggleEvery(long millis) {
+        toggleNanos = TimeUnit.MILLISECONDS.toNanos(millis);
+    }
+
     void connectionOpened() {
         connectionsOpened.incrementAndGet();
     }
@@ -134,16 +149,24 @@ public final class TapRuntime {
         connectionsEnded.incrementAndGet();
     }
 
-    /** Starts the writer thread and makes the hooks live. */
+    /** Starts the writer thread and makes the hooks live (with benchToggle: in turn, by the toggling thread). */
     public void start() {
         writerThread.start();
-        Tap.runtime = this;
+        if (toggleNanos > 0) {
+            Thread toggler = new Thread(this::toggleLoop, "wstap-bench-toggle");
+            toggler.setDaemon(true);
+            toggler.start();
+        } else {
+            Tap.runtime = this;
+        }
     }
 
     /** Stops the hooks, drains the ring and closes the capture (JVM shutdown). */
     public void stop() {
-        Tap.runtime = null;
-        running = false;
+        synchronized (this) { // the toggling thread must not turn the hooks back on
+            Tap.runtime = null;
+            running = false;
+        }
         LockSupport.unpark(writerThread);
         try {
             writerThread.join(TimeUnit.SECONDS.toMillis(5));
@@ -211,6 +234,33 @@ public final class TapRuntime {
         return table.size();
     }
 
+    /**
+     * Benchmark-only: switches the hooks off at the start of every even window ({@code nanoTime / toggleNanos}) and on
+     * at the start of every odd one, so a load generator on the same machine (CLOCK_MONOTONIC is shared by processes)
+     * can count its round trips in each and compare throughput with and without capture in one JVM, one JIT state and
+     * one memory layout: what separate JVMs cannot, on a machine whose speed moves by a quarter between them. Off is
+     * the state of a JVM whose agent is loaded but not live: each hook reads {@link Tap#runtime} and returns.
+     */
+    private void toggleLoop() {
+        while (true) {
+            long now = System.nanoTime();
+            long window = Math.floorDiv(now, toggleNanos);
+            boolean on = (window & 1) == 1;
+            synchronized (this) {
+                if (!running) {
+                    return;
+                }
+                if (on && Tap.runtime != this) {
+                    epoch++; // before the hooks see the runtime: every call from now on knows bytes were missed
+                    Tap.runtime = this;
+                } else if (!on) {
+                    Tap.runtime = null;
+                }
+            }
+            LockSupport.parkNanos((window + 1) * toggleNanos - now);
+        }
+    }
+
     // ---- the writer thread ----
 
     private void writeLoop() {
@@ -248,7 +298,10 @@ public final class TapRuntime {
             }
         } catch (IOException | RuntimeException e) {
             // The capture cannot be written (disk full, file removed): stop capturing, never disturb the host.
-            Tap.runtime = null;
+            synchronized (this) {
+                Tap.runtime = null;
+                running = false;
+            }
             System.err.println("wstap: capture stopped: " + e);
         }
     }
