@@ -46,4 +46,31 @@ class BenchHarnessIT {
         }
         assertEquals(List.of("ws", "wss"), seen, text);
     }
+
+    private static final Pattern TOGGLED = Pattern.compile(
+            "^TOGGLED \\| netty ws 64 B x4 \\| 1 \\| (\\d+) \\| ([0-9.]+) \\|");
+
+    /**
+     * Arm agent-toggled: one server JVM whose capture goes off and on every 200 ms; its on windows' throughput over
+     * their off neighbours', from real round trips counted per window by the client.
+     */
+    @Test
+    void theToggledArmComparesOnAndOffWindowsOfOneServer() throws Exception {
+        Path out = Files.createTempFile("wstap-bench", ".txt");
+        List<String> cmd = new ArrayList<>(List.of(ForkedApp.java(), "-cp", ForkedApp.classpath(),
+                "io.wstap.samples.bench.HostOverheadBenchmark", "servers=netty", "transports=plain", "sizes=64",
+                "connections=4", "arms=agent-toggled", "toggleMs=200", "pairs=1", "warmup=1", "seconds=2",
+                "pin=false", "agent=" + ForkedApp.agentJar(), "out=" + Files.createTempFile("wstap-bench", ".md")));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        assertTrue(p.waitFor(150, TimeUnit.SECONDS), "the harness did not finish in 150 s");
+        String text = Files.readString(out, StandardCharsets.UTF_8);
+        assertEquals(0, p.exitValue(), text);
+        Matcher m = text.lines().map(TOGGLED::matcher).filter(Matcher::find).findFirst().orElseThrow(() ->
+                new AssertionError("no TOGGLED row: " + text));
+        // 2 s of 200 ms windows: 10, of which the whole on windows with an off one either side number 3 or 4.
+        int windows = Integer.parseInt(m.group(1));
+        assertTrue(windows >= 3 && windows <= 5, "on windows compared: " + text);
+        double ratio = Double.parseDouble(m.group(2));
+        assertTrue(ratio > 0.1 && ratio < 10, "a throughput ratio from real windows: " + text);
+    }
 }

@@ -45,7 +45,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * with any slowdown of the server and amplifies it (docs/benchmarks.md, 2026-12-06 second run). The spinning client
  * takes that feedback out, so what differs between arms is the server's own work.
  *
- * <p>Args: port keystore|- connections size warmupSeconds seconds [jdk|raw|spin].
+ * <p>With a last argument {@code toggleMs} > 0 (the server's agent runs with benchToggle=toggleMs), it also prints the
+ * round trips of each tenth of a window ({@link Windows}) before the RESULT line.
+ *
+ * <p>Args: port keystore|- connections size warmupSeconds seconds [jdk|raw|spin [toggleMs]].
  */
 public final class BenchClient {
     /** One connection's round trip: send the message, wait for its echo. */
@@ -63,6 +66,7 @@ public final class BenchClient {
         long warmupNanos = TimeUnit.SECONDS.toNanos(Long.parseLong(args[4]));
         long measureNanos = TimeUnit.SECONDS.toNanos(Long.parseLong(args[5]));
         String kind = args.length > 6 ? args[6] : "jdk";
+        long toggleNanos = TimeUnit.MILLISECONDS.toNanos(args.length > 7 ? Long.parseLong(args[7]) : 0);
         SSLContext context = tls ? Tls.context(Path.of(args[1]), BenchServer.PASSWORD.toCharArray()) : null;
         // Every connection is open (TLS handshakes done) before the clock starts: only echo traffic is measured.
         List<Echoer> echoers = new ArrayList<>();
@@ -74,7 +78,7 @@ public final class BenchClient {
             }
             client = builder.build();
         } else if (kind.equals("spin") && !tls) {
-            spin(port, connections, size, warmupNanos, measureNanos);
+            spin(port, connections, size, warmupNanos, measureNanos, toggleNanos);
             return;
         } else if (!kind.equals("raw") && !kind.equals("spin")) {
             throw new IllegalArgumentException("client " + kind + ": expected jdk, raw or spin");
@@ -90,7 +94,7 @@ public final class BenchClient {
         CountDownLatch close = new CountDownLatch(1);
         List<Loop> loops = new ArrayList<>();
         for (Echoer e : echoers) {
-            Loop loop = new Loop(e, measureFrom, end, close);
+            Loop loop = new Loop(e, measureFrom, end, close, toggleNanos);
             loops.add(loop);
             loop.thread.start();
         }
@@ -102,6 +106,11 @@ public final class BenchClient {
             }
         }
         long[] all = loops.stream().flatMapToLong(l -> Arrays.stream(l.latencies, 0, l.count)).toArray();
+        if (toggleNanos > 0) {
+            Windows sum = new Windows(toggleNanos, measureFrom, end);
+            loops.forEach(l -> sum.add(l.windows));
+            sum.print();
+        }
         if (!report(all, measureNanos)) {
             System.exit(1);
         }
@@ -127,8 +136,8 @@ public final class BenchClient {
     }
 
     /** client=spin: every connection's closed loop on this one thread, over non-blocking channels, never sleeping. */
-    private static void spin(int port, int connections, int size, long warmupNanos, long measureNanos)
-            throws IOException {
+    private static void spin(int port, int connections, int size, long warmupNanos, long measureNanos,
+                             long toggleNanos) throws IOException {
         List<SpinConnection> conns = new ArrayList<>();
         for (int c = 0; c < connections; c++) {
             conns.add(new SpinConnection(port, size));
@@ -139,13 +148,20 @@ public final class BenchClient {
         long end = measureFrom + measureNanos;
         long[] latencies = new long[1 << 21]; // bounded: a long run stops recording, it does not grow
         int count = 0;
+        Windows windows = toggleNanos > 0 ? new Windows(toggleNanos, measureFrom, end) : null;
         for (long now = System.nanoTime(); now < end; now = System.nanoTime()) {
             for (SpinConnection c : conns) {
                 long t0 = c.step(now);
                 if (t0 >= measureFrom && count < latencies.length) {
                     latencies[count++] = System.nanoTime() - t0;
                 }
+                if (t0 >= 0 && windows != null) {
+                    windows.count(now);
+                }
             }
+        }
+        if (windows != null) {
+            windows.print();
         }
         if (!report(Arrays.copyOf(latencies, count), measureNanos)) {
             System.exit(1);
@@ -242,6 +258,42 @@ public final class BenchClient {
         }
     }
 
+    /**
+     * Round trips completed per tenth of the agent's benchToggle windows (arm agent-toggled), by the monotonic clock,
+     * which the server JVM's toggling thread reads too: tenth k of window w is slot {@code w * 10 + k}. Printed as
+     * {@code WINDOWS slot_ns=... first=... counts=c0,c1,...} for the harness, which knows which windows were on.
+     */
+    static final class Windows {
+        static final int SLOTS = 10;
+        final long slotNanos;
+        final long first;
+        final long[] counts;
+
+        Windows(long toggleNanos, long from, long to) {
+            slotNanos = toggleNanos / SLOTS;
+            first = Math.floorDiv(from, slotNanos);
+            counts = new long[(int) (Math.floorDiv(to, slotNanos) - first + 1)];
+        }
+
+        void count(long now) {
+            long i = Math.floorDiv(now, slotNanos) - first;
+            if (i >= 0 && i < counts.length) {
+                counts[(int) i]++;
+            }
+        }
+
+        void add(Windows other) {
+            for (int i = 0; i < counts.length; i++) {
+                counts[i] += other.counts[i];
+            }
+        }
+
+        void print() {
+            System.out.println("WINDOWS slot_ns=" + slotNanos + " first=" + first + " counts="
+                    + Arrays.stream(counts).mapToObj(Long::toString).collect(java.util.stream.Collectors.joining(",")));
+        }
+    }
+
     /** One connection's closed loop, on its own thread. */
     private static final class Loop {
         final Thread thread;
@@ -251,7 +303,11 @@ public final class BenchClient {
         int count;
         volatile Throwable failure;
 
-        Loop(Echoer echoer, long measureFrom, long end, CountDownLatch close) {
+        /** Round trips per tenth of a benchToggle window, or null without one. */
+        final Windows windows;
+
+        Loop(Echoer echoer, long measureFrom, long end, CountDownLatch close, long toggleNanos) {
+            windows = toggleNanos > 0 ? new Windows(toggleNanos, measureFrom, end) : null;
             thread = new Thread(() -> {
                 try {
                     run(echoer, measureFrom, end, close);
@@ -265,8 +321,12 @@ public final class BenchClient {
         private void run(Echoer echoer, long measureFrom, long end, CountDownLatch close) throws Exception {
             for (long t0; (t0 = System.nanoTime()) < end; ) {
                 echoer.roundTrip();
+                long t1 = System.nanoTime();
                 if (t0 >= measureFrom && count < latencies.length) {
-                    latencies[count++] = System.nanoTime() - t0;
+                    latencies[count++] = t1 - t0;
+                }
+                if (windows != null) {
+                    windows.count(t1);
                 }
             }
             measured.countDown();

@@ -48,6 +48,11 @@ import java.util.stream.Collectors;
  */
 public final class HostOverheadBenchmark {
     static final List<String> ALL_ARMS = List.of("agent", "agent-jfr", "agent-jfr-frames", "jdk-socket-events", "copy-tap");
+    /**
+     * Not in the default arms: one server JVM whose agent runs with benchToggle, capture off and on in turn, its
+     * throughput compared window by window ({@link #toggledRatios}); no A rounds.
+     */
+    static final String TOGGLED = "agent-toggled";
 
     record Config(String server, boolean tls, int size, int connections) {
         String label() {
@@ -58,7 +63,7 @@ public final class HostOverheadBenchmark {
 
     /** One round's figures; {@code cpuPerMessage}: the server JVM's CPU µs per message (request and echo). */
     record Round(double msgsPerSecond, double p50, double p99, double appBytesPerFrame, double writerBytesPerFrame,
-                 double cpuPerMessage, Map<String, Double> shares) {
+                 double cpuPerMessage, Map<String, Double> shares, double[] toggled) {
         /** wstap's share (%) of the server's CPU samples in the window: its tap on app threads plus its writer. */
         double wstapShare() {
             return shares == null ? Double.NaN : shares.get("tap") + shares.get("writer");
@@ -123,8 +128,8 @@ public final class HostOverheadBenchmark {
     private void run() throws Exception {
         List<String> arms = list("arms", String.join(",", ALL_ARMS));
         for (String arm : arms) {
-            if (!ALL_ARMS.contains(arm)) {
-                throw new IllegalArgumentException("arm " + arm + ": expected one of " + ALL_ARMS);
+            if (!ALL_ARMS.contains(arm) && !arm.equals(TOGGLED)) {
+                throw new IllegalArgumentException("arm " + arm + ": expected one of " + ALL_ARMS + " or " + TOGGLED);
             }
         }
         int pairs = integer("pairs", 2);
@@ -154,8 +159,16 @@ public final class HostOverheadBenchmark {
                 + "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
         StringBuilder shares = new StringBuilder("| configuration | B arm | tap | writer | wstap in all | JIT (B) | JIT (A)"
                 + " | wstap ns/msg (tap + writer) |\n| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        StringBuilder toggledTable = new StringBuilder("| configuration | rounds | on windows | throughput on/off"
+                + " (median) | mean ± 95 % | per round (median of its windows) |\n| --- | ---: | ---: | ---: | ---: | --- |\n");
+        boolean anyToggled = false;
         for (Config config : configs) {
             for (String arm : arms) {
+                if (arm.equals(TOGGLED)) {
+                    anyToggled = true;
+                    toggledTable.append(toggled(config, pairs, warmup, seconds, client, pin)).append('\n');
+                    continue;
+                }
                 List<Pair> measured = new ArrayList<>();
                 for (int p = 0; p < pairs; p++) {
                     Round a = round(config, "none", warmup, seconds, client, pin);
@@ -196,6 +209,9 @@ public final class HostOverheadBenchmark {
                     shares.append(share).append('\n');
                 }
             }
+        }
+        if (anyToggled) {
+            table.append('\n').append(toggledTable);
         }
         System.out.println();
         System.out.print(table);
@@ -248,7 +264,8 @@ public final class HostOverheadBenchmark {
             List<String> load = new ArrayList<>(pin ? List.of("taskset", "-c", "1") : List.of());
             load.addAll(List.of(java, "-Xms512m", "-Xmx512m", "-cp", classpath, BenchClient.class.getName(), port,
                     config.tls ? keystore.toString() : "-", Integer.toString(config.connections),
-                    Integer.toString(config.size), Integer.toString(warmup), Integer.toString(seconds), client));
+                    Integer.toString(config.size), Integer.toString(warmup), Integer.toString(seconds), client,
+                    Long.toString(arm.equals(TOGGLED) ? toggleMillis() : 0)));
             c = new ProcessBuilder(load).redirectError(dir.resolve("client" + i + ".err").toFile()).start();
             OutputStream serverIn = s.getOutputStream();
             BufferedReader clientOut = new BufferedReader(new InputStreamReader(c.getInputStream(), StandardCharsets.UTF_8));
@@ -256,6 +273,8 @@ public final class HostOverheadBenchmark {
             Thread.sleep(TimeUnit.SECONDS.toMillis(warmup) + 500); // connections up and warm: count from here
             serverIn.write("MARK\n".getBytes(StandardCharsets.UTF_8));
             serverIn.flush();
+            String windows = arm.equals(TOGGLED) ? expect(clientOut, "WINDOWS ", c, dir.resolve("client" + i + ".err"))
+                    : null;
             String result = expect(clientOut, "RESULT ", c, dir.resolve("client" + i + ".err"));
             serverIn.write("STOP\n".getBytes(StandardCharsets.UTF_8));
             serverIn.flush();
@@ -271,7 +290,8 @@ public final class HostOverheadBenchmark {
             return new Round(field(result, "msgs_per_s"), field(result, "p50_us"), field(result, "p99_us"),
                     Long.parseLong(allocated[0]) / frames, Long.parseLong(allocated[1]) / frames,
                     Long.parseLong(allocated[2]) / 1e3 / (frames / 2),
-                    collapsed == null ? null : WindowProfile.shares(collapsed));
+                    collapsed == null ? null : WindowProfile.shares(collapsed),
+                    windows == null ? null : toggledRatios(windows));
         } finally {
             if (c != null && !c.waitFor(10, TimeUnit.SECONDS)) {
                 c.destroyForcibly();
@@ -292,6 +312,7 @@ public final class HostOverheadBenchmark {
             case "none" -> {
             }
             case "agent", "copy-tap" -> o.add(agent(i, arm.equals("copy-tap") ? ",copyTap=true" : ""));
+            case TOGGLED -> o.add(agent(i, ",benchToggle=" + toggleMillis()));
             case "agent-jfr", "agent-jfr-frames" -> {
                 o.add(agent(i, ""));
                 o.add(recording(i, wstapSettings(arm.equals("agent-jfr-frames"))));
@@ -302,6 +323,82 @@ public final class HostOverheadBenchmark {
             default -> throw new IllegalArgumentException("arm " + arm);
         }
         return o;
+    }
+
+    /**
+     * Arm agent-toggled: {@code pairs} rounds of one server JVM each, capture off and on in turn in windows of
+     * {@code toggleMs} (default 1000); returns its table row. Against separate A and B JVMs, whose throughput moves by
+     * up to a quarter from one JVM to the next here, this compares the same JVM (JIT, heap layout, sockets) with itself
+     * a second apart. What it leaves out is what an agent costs when loaded but off: each hook's read of a null
+     * runtime (TapBenchmark noRuntime, about 1 ns a call) and the JDK methods' larger compiled code.
+     */
+    private String toggled(Config config, int rounds, int warmup, int seconds, String client, boolean pin)
+            throws IOException, InterruptedException {
+        List<Double> all = new ArrayList<>();
+        List<String> perRound = new ArrayList<>();
+        for (int r = 0; r < rounds; r++) {
+            Round t = round(config, TOGGLED, warmup, seconds, client, pin);
+            double[] ratios = t.toggled;
+            Arrays.stream(ratios).forEach(all::add);
+            double m = median(ratios);
+            perRound.add(String.format(Locale.ROOT, "%.3f", m));
+            System.out.printf(Locale.ROOT, "  %-22s %-18s %9.0f msg/s %6.1f cpu-us/msg | on/off %.3f over %d windows:"
+                            + " %s%n", config.label(), TOGGLED, t.msgsPerSecond, t.cpuPerMessage, m, ratios.length,
+                    Arrays.stream(ratios).mapToObj(x -> String.format(Locale.ROOT, "%.3f", x))
+                            .collect(Collectors.joining(" ")));
+            if (t.shares != null) {
+                System.out.printf(Locale.ROOT, "    window CPU samples (on and off windows): tap %.1f %% writer %.1f %%"
+                        + " jit %.1f %%%n", t.shares.get("tap"), t.shares.get("writer"), t.shares.get("jit"));
+            }
+        }
+        double[] v = all.stream().mapToDouble(Double::doubleValue).toArray();
+        double mean = Arrays.stream(v).average().orElse(Double.NaN);
+        double sd = Math.sqrt(Arrays.stream(v).map(x -> (x - mean) * (x - mean)).sum() / Math.max(1, v.length - 1));
+        String line = String.format(Locale.ROOT, "| %s | %d | %d | %.3f | %.3f ± %.3f | %s |", config.label(), rounds,
+                v.length, median(v), mean, 1.96 * sd / Math.sqrt(Math.max(1, v.length)), String.join(" ", perRound));
+        System.out.println("TOGGLED " + line);
+        return line;
+    }
+
+    private long toggleMillis() {
+        return integer("toggleMs", 1000);
+    }
+
+    /**
+     * One agent-toggled round's ratios, one per on window (odd windows: the agent's schedule) whose off neighbours
+     * were measured too: its round trips over the mean of theirs (a linear drift of the machine cancels), counting
+     * tenths 1-9 of each window only; the first tenth is left to the switch (the writer's last drain after capture
+     * goes off; each connection direction's first whole-frames call after it comes back on).
+     */
+    static double[] toggledRatios(String windowsLine) {
+        long slot = (long) field(windowsLine, "slot_ns");
+        long first = (long) field(windowsLine, "first");
+        String counts = windowsLine.substring(windowsLine.indexOf("counts=") + "counts=".length()).trim();
+        long[] c = Arrays.stream(counts.split(",")).mapToLong(Long::parseLong).toArray();
+        int tenths = BenchClient.Windows.SLOTS;
+        // Whole windows only: the first and the last slot of the measured span are partial.
+        long firstWindow = Math.floorDiv(first, tenths) + 1;
+        long lastWindow = Math.floorDiv(first + c.length - 1, tenths) - 1;
+        Map<Long, Long> sums = new LinkedHashMap<>();
+        for (long w = firstWindow; w <= lastWindow; w++) {
+            long sum = 0;
+            for (int k = 1; k < tenths; k++) {
+                sum += c[(int) (w * tenths + k - first)];
+            }
+            sums.put(w, sum);
+        }
+        List<Double> ratios = new ArrayList<>();
+        for (long w = firstWindow + 1; w < lastWindow; w++) {
+            if ((w & 1) == 1) {
+                double off = (sums.get(w - 1) + sums.get(w + 1)) / 2.0;
+                ratios.add(off == 0 ? Double.NaN : sums.get(w) / off);
+            }
+        }
+        if (slot <= 0 || ratios.isEmpty()) {
+            throw new IllegalStateException("agent-toggled: no whole on window between two off ones (" + windowsLine
+                    + "): make seconds at least 3 toggle windows long");
+        }
+        return ratios.stream().mapToDouble(Double::doubleValue).toArray();
     }
 
     private String agent(int i, String extra) {
@@ -376,7 +473,12 @@ public final class HostOverheadBenchmark {
     }
 
     private static double median(List<Pair> pairs, ToDoubleFunction<Pair> f) {
-        double[] v = pairs.stream().mapToDouble(f).sorted().toArray();
+        return median(pairs.stream().mapToDouble(f).toArray());
+    }
+
+    private static double median(double[] values) {
+        double[] v = values.clone();
+        Arrays.sort(v);
         return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 
