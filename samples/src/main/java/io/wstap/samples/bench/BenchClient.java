@@ -111,7 +111,7 @@ public final class BenchClient {
             loops.forEach(l -> sum.add(l.windows));
             sum.print();
         }
-        if (!report(all, measureNanos)) {
+        if (!report(all, loops.stream().mapToLong(l -> l.messages).sum(), measureNanos)) {
             System.exit(1);
         }
         new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
@@ -121,16 +121,19 @@ public final class BenchClient {
         }
     }
 
-    /** Prints the RESULT line of the measured round trips (ns), or FAILED; false when there were none. */
-    private static boolean report(long[] all, long measureNanos) {
-        if (all.length == 0) {
+    /**
+     * Prints the RESULT line of the measured round trips, or FAILED; false when there were none. Throughput counts all
+     * {@code messages}; the latencies are the first ones only (their arrays are bounded, a long run fills them).
+     */
+    private static boolean report(long[] latencies, long messages, long measureNanos) {
+        if (latencies.length == 0) {
             System.out.println("FAILED no round trip in the measured window");
             return false;
         }
-        Arrays.sort(all);
+        Arrays.sort(latencies);
         System.out.printf(Locale.ROOT, "RESULT msgs_per_s=%.0f p50_us=%.1f p99_us=%.1f messages=%d%n",
-                all.length / (measureNanos / 1e9), all[all.length / 2] / 1e3, all[(int) (all.length * 0.99)] / 1e3,
-                all.length);
+                messages / (measureNanos / 1e9), latencies[latencies.length / 2] / 1e3,
+                latencies[(int) (latencies.length * 0.99)] / 1e3, messages);
         System.out.flush();
         return true;
     }
@@ -148,12 +151,16 @@ public final class BenchClient {
         long end = measureFrom + measureNanos;
         long[] latencies = new long[1 << 21]; // bounded: a long run stops recording, it does not grow
         int count = 0;
+        long messages = 0;
         Windows windows = toggleNanos > 0 ? new Windows(toggleNanos, measureFrom, end) : null;
         for (long now = System.nanoTime(); now < end; now = System.nanoTime()) {
             for (SpinConnection c : conns) {
                 long t0 = c.step(now);
-                if (t0 >= measureFrom && count < latencies.length) {
-                    latencies[count++] = System.nanoTime() - t0;
+                if (t0 >= measureFrom) {
+                    messages++;
+                    if (count < latencies.length) {
+                        latencies[count++] = System.nanoTime() - t0;
+                    }
                 }
                 if (t0 >= 0 && windows != null) {
                     windows.count(now);
@@ -163,7 +170,7 @@ public final class BenchClient {
         if (windows != null) {
             windows.print();
         }
-        if (!report(Arrays.copyOf(latencies, count), measureNanos)) {
+        if (!report(Arrays.copyOf(latencies, count), messages, measureNanos)) {
             System.exit(1);
         }
         new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
@@ -301,6 +308,8 @@ public final class BenchClient {
         /** Round trips of the measured window, in ns; bounded (1 MiB a connection), so a long run cannot grow it. */
         final long[] latencies = new long[1 << 17];
         int count;
+        /** Round trips of the measured window, all of them (latencies keeps the first ones only). */
+        long messages;
         volatile Throwable failure;
 
         /** Round trips per tenth of a benchToggle window, or null without one. */
@@ -322,8 +331,11 @@ public final class BenchClient {
             for (long t0; (t0 = System.nanoTime()) < end; ) {
                 echoer.roundTrip();
                 long t1 = System.nanoTime();
-                if (t0 >= measureFrom && count < latencies.length) {
-                    latencies[count++] = t1 - t0;
+                if (t0 >= measureFrom) {
+                    messages++;
+                    if (count < latencies.length) {
+                        latencies[count++] = t1 - t0;
+                    }
                 }
                 if (windows != null) {
                     windows.count(t1);
