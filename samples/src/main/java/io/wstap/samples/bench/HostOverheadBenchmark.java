@@ -160,7 +160,8 @@ public final class HostOverheadBenchmark {
         StringBuilder shares = new StringBuilder("| configuration | B arm | tap | writer | wstap in all | JIT (B) | JIT (A)"
                 + " | wstap ns/msg (tap + writer) |\n| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
         StringBuilder toggledTable = new StringBuilder("| configuration | rounds | on windows | throughput on/off"
-                + " (median) | mean ± 95 % | per round (median of its windows) |\n| --- | ---: | ---: | ---: | ---: | --- |\n");
+                + " (median) | 95 % interval of the median | per round (median of its windows) |\n"
+                + "| --- | ---: | ---: | ---: | ---: | --- |\n");
         boolean anyToggled = false;
         for (Config config : configs) {
             for (String arm : arms) {
@@ -351,11 +352,13 @@ public final class HostOverheadBenchmark {
                         + " jit %.1f %%%n", t.shares.get("tap"), t.shares.get("writer"), t.shares.get("jit"));
             }
         }
-        double[] v = all.stream().mapToDouble(Double::doubleValue).toArray();
-        double mean = Arrays.stream(v).average().orElse(Double.NaN);
-        double sd = Math.sqrt(Arrays.stream(v).map(x -> (x - mean) * (x - mean)).sum() / Math.max(1, v.length - 1));
-        String line = String.format(Locale.ROOT, "| %s | %d | %d | %.3f | %.3f ± %.3f | %s |", config.label(), rounds,
-                v.length, median(v), mean, 1.96 * sd / Math.sqrt(Math.max(1, v.length)), String.join(" ", perRound));
+        double[] v = all.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        // The median's distribution-free 95 % interval, between order statistics n/2 ± 0.98 √n: a window where a GC or
+        // a compilation landed (a ratio of 0.5 or 1.2 among 0.97s) moves a mean, not these.
+        int lo = (int) Math.max(0, Math.floor(v.length / 2.0 - 0.98 * Math.sqrt(v.length)));
+        int hi = (int) Math.min(v.length - 1, Math.ceil(v.length / 2.0 + 0.98 * Math.sqrt(v.length)));
+        String line = String.format(Locale.ROOT, "| %s | %d | %d | %.3f | %.3f-%.3f | %s |", config.label(), rounds,
+                v.length, median(v), v[lo], v[hi], String.join(" ", perRound));
         System.out.println("TOGGLED " + line);
         return line;
     }
