@@ -141,4 +141,101 @@ final class Format {
     static long unzigzag(long v) {
         return (v >>> 1) ^ -(v & 1);
     }
+
+    /**
+     * Writes a frame record at {@code b[p]} and returns the position after it: the one encoding of a frame, used by
+     * the writer for its blocks and by {@link FrameRun} on the application threads. {@code ref} is the connection
+     * reference's first varint (0: a new slot, {@code id} follows; else slot + 1), {@code timeDelta} the difference
+     * from the previous timed record; the stream offset is left out when {@code offsetPredicted}; {@code stackId} -1
+     * for none. Room: {@code b} must hold a frame record's bound past {@code p}.
+     */
+    static int frameRecord(byte[] b, int p, Frame f, boolean remote, long ref, long id, long timeDelta,
+                           boolean offsetPredicted, int stackId) {
+        boolean hixie = f.hixie();
+        int op = f.opcode();
+        long length = f.payloadLength();
+        boolean masked = f.masked();
+        boolean nonMinimal = f.nonMinimalLength();
+        boolean overflow = f.lengthOverflow();
+        int headerSize = f.headerSize();
+        int closeLength = f.closePayloadLength();
+        int ext = f.rsv() & E_RSV;
+        if (!offsetPredicted) {
+            ext |= E_OFFSET;
+        }
+        if (stackId >= 0) {
+            ext |= E_STACK;
+        }
+        if (hixie) {
+            ext |= E_HIXIE;
+        }
+        if (nonMinimal) {
+            ext |= E_NON_MINIMAL;
+        }
+        if (overflow) {
+            ext |= E_OVERFLOW;
+        }
+        if (headerSize != headerSize(hixie, op, masked, length, nonMinimal, overflow)) {
+            ext |= E_HEADER_SIZE;
+        }
+        if (closeLength != closeLength(hixie, op, length, overflow)) {
+            ext |= E_CLOSE_LENGTH;
+        }
+        int code = opcodeCode(op);
+        b[p++] = (byte) (FRAME | (ext != 0 ? F_EXT : 0) | (remote ? F_REMOTE : 0) | (f.fin() ? F_FIN : 0)
+                | (masked ? F_MASKED : 0) | code);
+        if (ext != 0) {
+            p = putVar(b, p, ext);
+        }
+        p = putVar(b, p, ref);
+        if (ref == 0) {
+            p = putVar(b, p, id);
+        }
+        p = putVar(b, p, zigzag(timeDelta));
+        p = putVar(b, p, length);
+        if (masked) {
+            int key = f.maskKey();
+            b[p] = (byte) (key >>> 24);
+            b[p + 1] = (byte) (key >>> 16);
+            b[p + 2] = (byte) (key >>> 8);
+            b[p + 3] = (byte) key;
+            p += 4;
+        }
+        if (code == OPCODE_BYTE) {
+            b[p++] = (byte) op;
+        }
+        if ((ext & E_OFFSET) != 0) {
+            p = putVar(b, p, zigzag(f.offset()));
+        }
+        if ((ext & E_HEADER_SIZE) != 0) {
+            p = putVar(b, p, zigzag(headerSize));
+        }
+        if ((ext & E_CLOSE_LENGTH) != 0) {
+            b[p++] = (byte) closeLength;
+        }
+        if (closeLength > 0) {
+            p += f.copyClosePayload(b, p);
+        }
+        if (stackId >= 0) {
+            p = putVar(b, p, stackId);
+        }
+        return p;
+    }
+
+    /** Unsigned LEB128 of {@code v} at {@code b[p]}; returns the position after it. */
+    static int putVar(byte[] b, int p, long v) {
+        while ((v & ~0x7FL) != 0) {
+            b[p++] = (byte) ((v & 0x7F) | 0x80);
+            v >>>= 7;
+        }
+        b[p++] = (byte) v;
+        return p;
+    }
+
+    /** Big-endian {@code v} at {@code b[p]}. */
+    static void putLong(byte[] b, int p, long v) {
+        for (int k = 0; k < 8; k++) {
+            b[p + k] = (byte) (v >>> (56 - 8 * k));
+        }
+    }
 }
