@@ -143,15 +143,8 @@ public final class CaptureWriter implements CaptureSink, Closeable {
 
     // The block being built: buf[0, 16) is kept for the block header, the payload starts at 16.
     private byte[] buf = new byte[Format.BLOCK_HEADER + BLOCK_TARGET + 4096];
+    private ByteBuffer out = ByteBuffer.wrap(buf);
     private int pos;
-    /**
-     * Sealed blocks waiting for one write call: small ones (frame runs, a block ended early by one) gather here up to
-     * {@value #BLOCK_TARGET} bytes, so a busy capture makes one write call per 64 KiB rather than per block. Written
-     * at every flush, before a rotation and at close: what a crash can lose is still at most a flush interval.
-     */
-    private final byte[] staged = new byte[2 * BLOCK_TARGET];
-    private int stagedLength;
-    private final byte[] runHeader = new byte[Format.BLOCK_HEADER];
     private boolean blockOpen;
     private boolean blockHasRecords;
     /** Counts blocks started; slots and offset predictions name the block they are valid in. */
@@ -328,14 +321,22 @@ public final class CaptureWriter implements CaptureSink, Closeable {
         try {
             checkOpen();
             conn(run.id, run.lastTime);
-            endBlock(); // what came before it in the ring goes first
-            if (maxBytes > 0 && dataRecordsInFile > 0 && fileBytes + Format.BLOCK_HEADER + run.length > maxBytes) {
+            int n = Format.BLOCK_HEADER + run.length;
+            endBlock();
+            if (maxBytes > 0 && dataRecordsInFile > 0 && fileBytes + n > maxBytes) {
                 rotate();
                 endBlock(); // the re-declarations come first
             }
-            seal(runHeader, 0, run.bytes, 0, run.length);
-            emit(runHeader, 0, Format.BLOCK_HEADER);
-            emit(run.bytes, 0, run.length);
+            if (n > buf.length) {
+                buf = Arrays.copyOf(buf, n);
+                out = ByteBuffer.wrap(buf);
+            }
+            System.arraycopy(run.bytes, 0, buf, Format.BLOCK_HEADER, run.length);
+            sealBlock(0, n);
+            out.clear().limit(n);
+            writeFully(out);
+            fileBytes += n;
+            totalBytes += n;
             dataRecord();
             lastTime = run.lastTime;
             if (run.lastTime - lastSweep > SWEEP_NANOS || lastSweep - run.lastTime > LINGER_NANOS) {
@@ -481,7 +482,6 @@ public final class CaptureWriter implements CaptureSink, Closeable {
     public void flush() throws IOException {
         checkOpen();
         endBlock();
-        writeStaged();
     }
 
     /** Writes the end-of-capture record (unless written), the last block, forces the file to disk and closes it. */
@@ -500,7 +500,6 @@ public final class CaptureWriter implements CaptureSink, Closeable {
                 ended = true;
             }
             endBlock();
-            writeStaged();
             channel.force(true);
         } finally {
             closed = true;
@@ -722,6 +721,7 @@ public final class CaptureWriter implements CaptureSink, Closeable {
         }
         if (pos + bound > buf.length) {
             buf = Arrays.copyOf(buf, Math.max(pos + bound, buf.length * 2));
+            out = ByteBuffer.wrap(buf);
         }
         blockHasRecords = true; // the caller writes its record now
         if (mayRotate) {
@@ -753,51 +753,24 @@ public final class CaptureWriter implements CaptureSink, Closeable {
             return;
         }
         sealBlock(0, pos);
-        emit(buf, 0, pos);
+        out.clear().limit(pos);
+        writeFully(out);
+        fileBytes += pos;
+        totalBytes += pos;
     }
 
     /** Fills in the header of the block at {@code at} whose payload runs from at + 16 to {@code end}. */
     private void sealBlock(int at, int end) {
-        seal(buf, at, buf, at + Format.BLOCK_HEADER, end - at - Format.BLOCK_HEADER);
-    }
-
-    /** Writes the 16-byte block header at {@code header[at]} for the payload {@code payload[from, from + length)}. */
-    private void seal(byte[] header, int at, byte[] payload, int from, int length) {
+        int length = end - at - Format.BLOCK_HEADER;
         crc.reset();
-        crc.update(payload, from, length);
+        crc.update(buf, at + Format.BLOCK_HEADER, length);
         int payloadCrc = (int) crc.getValue();
-        putInt(header, at, Format.MARKER);
-        putInt(header, at + 4, length);
-        putInt(header, at + 8, payloadCrc);
+        putInt(at, Format.MARKER);
+        putInt(at + 4, length);
+        putInt(at + 8, payloadCrc);
         crc.reset();
-        crc.update(header, at, 12);
-        putInt(header, at + 12, (int) crc.getValue());
-    }
-
-    /** Sealed bytes to the file: large ones written at once, small ones {@link #staged} (in order either way). */
-    private void emit(byte[] b, int off, int length) throws IOException {
-        if (length >= BLOCK_TARGET / 2) {
-            writeStaged();
-            writeFully(ByteBuffer.wrap(b, off, length));
-        } else {
-            if (stagedLength + length > staged.length) {
-                writeStaged();
-            }
-            System.arraycopy(b, off, staged, stagedLength, length);
-            stagedLength += length;
-            if (stagedLength >= BLOCK_TARGET) {
-                writeStaged();
-            }
-        }
-        fileBytes += length;
-        totalBytes += length;
-    }
-
-    private void writeStaged() throws IOException {
-        if (stagedLength > 0) {
-            writeFully(ByteBuffer.wrap(staged, 0, stagedLength));
-            stagedLength = 0;
-        }
+        crc.update(buf, at, 12);
+        putInt(at + 12, (int) crc.getValue());
     }
 
     private void writeFully(ByteBuffer b) throws IOException {
@@ -827,6 +800,7 @@ public final class CaptureWriter implements CaptureSink, Closeable {
                 + stringBound(header.options(), Format.MAX_STRING_BYTES) + 5;
         if (buf.length < bound) {
             buf = Arrays.copyOf(buf, bound);
+            out = ByteBuffer.wrap(buf);
         }
         System.arraycopy(Format.MAGIC, 0, buf, 0, Format.MAGIC_SIZE);
         buf[8] = (byte) (VERSION >>> 8);
@@ -841,12 +815,14 @@ public final class CaptureWriter implements CaptureSink, Closeable {
         putString(header.options(), Format.MAX_STRING_BYTES);
         putVar(part);
         sealBlock(Format.PREAMBLE_SIZE, pos);
-        emit(buf, 0, pos);
+        out.clear().limit(pos);
+        writeFully(out);
+        fileBytes += pos;
+        totalBytes += pos;
     }
 
     /** Finishes the current file and goes on in the next one, re-declaring what is still open. */
     private void rotate() throws IOException {
-        writeStaged();
         channel.close();
         part++;
         openFile(rotatedFile(first, part));
@@ -952,11 +928,11 @@ public final class CaptureWriter implements CaptureSink, Closeable {
         }
     }
 
-    private static void putInt(byte[] b, int at, int v) {
-        b[at] = (byte) (v >>> 24);
-        b[at + 1] = (byte) (v >>> 16);
-        b[at + 2] = (byte) (v >>> 8);
-        b[at + 3] = (byte) v;
+    private void putInt(int at, int v) {
+        buf[at] = (byte) (v >>> 24);
+        buf[at + 1] = (byte) (v >>> 16);
+        buf[at + 2] = (byte) (v >>> 8);
+        buf[at + 3] = (byte) v;
     }
 
     /**
