@@ -55,15 +55,14 @@ final class TapConnection extends ConnectionTable.Entry implements ConnectionObs
     /** The writer period ({@link TapRuntime#writerWakes}) whose data frames {@link #framesThisWake} counts. */
     private long busyWake = -1;
     private int framesThisWake;
-    /** In the runtime's list of connections whose run the writer hands over at its next flush (see TapRuntime). */
+    /** In the runtime's list of connections whose run the writer hands over at its next wake (see TapRuntime). */
     boolean listed;
     TapConnection nextListed;
     /**
-     * A connection records the first this many data frames of each writer period (20 ms) singly, and the rest into a
-     * run: a connection that sends a few frames now and then costs little either way, and its frames share the
-     * writer's blocks with other connections' records, where runs would pay a block's framing (25 bytes) for a few.
+     * A connection with fewer data frames than this in a writer period (20 ms) records them singly: they share the
+     * writer's blocks with other connections' records, where a run would cost a block (25 bytes of framing) for a few.
      */
-    static final int RUN_AFTER = 16;
+    static final int RUN_AFTER = 8;
     /** TLS (SSLEngine) only: a channel has been linked to this connection's engine. */
     volatile boolean linkedToChannel;
     /**
@@ -293,7 +292,7 @@ final class TapConnection extends ConnectionTable.Entry implements ConnectionObs
             }
             filling = run;
         }
-        if (!listed) { // a run's first frame: the writer hands it over at its next flush if nothing else does
+        if (!listed) { // a run's first frame: the writer hands it over at its next wake if nothing else does
             listed = true;
             runtime.listRun(this);
         }
@@ -310,7 +309,7 @@ final class TapConnection extends ConnectionTable.Entry implements ConnectionObs
 
     /**
      * Hands the run being filled to the writer: before any other record of this connection goes to the ring (the
-     * ring's order is the file's), when it is full, and at the writer's flush.
+     * ring's order is the file's), when it is full, and at the writer's wake.
      */
     private void handOverRun() {
         FrameRun run = filling;
@@ -322,7 +321,7 @@ final class TapConnection extends ConnectionTable.Entry implements ConnectionObs
         }
     }
 
-    /** Writer thread, before a flush: hands over the run this connection was listed for (its frames go in the flush). */
+    /** Writer thread, at its wake: hands over the run this connection was listed for (its frames are then on disk). */
     synchronized void handOverListedRun() {
         listed = false;
         nextListed = null;

@@ -232,11 +232,9 @@ public final class TapRuntime {
     }
 
     /**
-     * Writer thread, before the drain that precedes each flush (once a second): hands over every listed connection's
-     * run, so that a frame in a run reaches the file within the flush interval however quiet its connection went,
-     * as one recorded singly does. A busy connection hands its runs over itself as they fill; a run handed over here
-     * holds up to a second of a connection's frames, so its block's framing is paid once for all of them. Each is
-     * handed over under its connection's lock, so it goes into the ring in its place among the connection's records.
+     * Writer thread, before each drain: hands over every listed connection's run, so that a run waits at most one
+     * writer period (20 ms) for the file, however quiet its connection went. Each is handed over under its
+     * connection's lock, so it goes into the ring in its place among the connection's other records.
      */
     private void handOverListedRuns() {
         TapConnection c = listedRuns.getAndSet(null);
@@ -304,10 +302,7 @@ public final class TapRuntime {
         try {
             while (true) {
                 boolean stopping = !running;
-                boolean flushing = stopping || System.nanoTime() - lastFlush >= FLUSH_INTERVAL_NANOS;
-                if (flushing) {
-                    handOverListedRuns(); // runs not full yet go into this flush: the once-a-second bound holds
-                }
+                handOverListedRuns();
                 recorder.drain(writer, frame, closeScratch);
                 long drops = recorder.dropped();
                 if (drops != reportedDrops) {
@@ -320,9 +315,10 @@ public final class TapRuntime {
                         writer.forget(c.id); // collected without close(): nothing more will come for it
                     }
                 }
-                if (flushing) {
+                long now = System.nanoTime();
+                if (stopping || now - lastFlush >= FLUSH_INTERVAL_NANOS) {
                     writer.flush();
-                    lastFlush = System.nanoTime();
+                    lastFlush = now;
                 }
                 if (stopping) {
                     handOverListedRuns();
