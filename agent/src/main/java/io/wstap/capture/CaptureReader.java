@@ -89,8 +89,6 @@ public final class CaptureReader implements Closeable {
     private long time;
     private long blockNo;
     private Knowledge known;
-    /** Decoding a frame run: its connection was declared to the sink already. */
-    private boolean assumeDeclared;
     private int fileNo;
     private long events;
 
@@ -147,28 +145,6 @@ public final class CaptureReader implements Closeable {
         this.part = filePart;
         this.dataStart = start;
         this.headerDamage = damage;
-    }
-
-    /**
-     * A data block payload held in memory (a {@link FrameRun}): its events, its connections taken as declared. For
-     * sinks other than the writer, which get a run's frames as events.
-     */
-    static void decodeRun(byte[] payload, int length, CaptureSink sink) {
-        CaptureReader r = new CaptureReader(payload, length);
-        r.decodeBlock(sink);
-    }
-
-    private CaptureReader(byte[] payload, int length) {
-        file = null;
-        channel = null;
-        header = null;
-        part = 0;
-        dataStart = 0;
-        headerDamage = null;
-        buf = Arrays.copyOf(payload, length + SLACK);
-        end = length;
-        known = new Knowledge();
-        assumeDeclared = true;
     }
 
     /** Opens {@code file}: checks the magic and version, reads the header. */
@@ -482,9 +458,6 @@ public final class CaptureReader implements Closeable {
 
     /** Whether an event of {@code c} is handed on; reports a connection never declared first. */
     private boolean deliver(Conn c, long t, boolean restated, CaptureSink sink) {
-        if (!c.known && assumeDeclared) {
-            c.known = true;
-        }
         if (!c.known) {
             c.known = true;
             if (restated) {

@@ -31,14 +31,6 @@ public interface CaptureSink {
     /** A frame. The view is reused: valid during the call only, copy what you keep. {@code stackId} -1 = none. */
     void frame(long id, long timeNanos, Endpoint sender, Frame frame, int stackId);
 
-    /**
-     * Data frames of one connection, already encoded by the live agent's application thread ({@link FrameRun}): the
-     * capture writer writes them as they are; any other sink gets them as {@link #frame} events.
-     */
-    default void frameRun(FrameRun run) {
-        run.replay(this);
-    }
-
     /** A text message that is not UTF-8 (only with text checking on), at {@code offset} of the sender's stream. */
     void invalidText(long id, long timeNanos, Endpoint sender, long offset);
 

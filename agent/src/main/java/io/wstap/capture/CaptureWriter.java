@@ -312,41 +312,6 @@ public final class CaptureWriter implements CaptureSink, Closeable {
         }
     }
 
-    /**
-     * A connection's frames encoded by the application thread: written as a block of their own, after the block open
-     * now (whose records came first), without decoding them.
-     */
-    @Override
-    public void frameRun(FrameRun run) {
-        try {
-            checkOpen();
-            conn(run.id, run.lastTime);
-            int n = Format.BLOCK_HEADER + run.length;
-            endBlock();
-            if (maxBytes > 0 && dataRecordsInFile > 0 && fileBytes + n > maxBytes) {
-                rotate();
-                endBlock(); // the re-declarations come first
-            }
-            if (n > buf.length) {
-                buf = Arrays.copyOf(buf, n);
-                out = ByteBuffer.wrap(buf);
-            }
-            System.arraycopy(run.bytes, 0, buf, Format.BLOCK_HEADER, run.length);
-            sealBlock(0, n);
-            out.clear().limit(n);
-            writeFully(out);
-            fileBytes += n;
-            totalBytes += n;
-            dataRecord();
-            lastTime = run.lastTime;
-            if (run.lastTime - lastSweep > SWEEP_NANOS || lastSweep - run.lastTime > LINGER_NANOS) {
-                sweep(run.lastTime);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     @Override
     public void invalidText(long id, long timeNanos, Endpoint sender, long offset) {
         try {

@@ -1,7 +1,6 @@
 package io.wstap.agent.tap;
 
 import io.wstap.capture.CaptureSink;
-import io.wstap.capture.FrameRun;
 import io.wstap.capture.Transport;
 import io.wstap.engine.Endpoint;
 import io.wstap.engine.Protocol;
@@ -49,7 +48,7 @@ final class Recorder {
     private static final Protocol[] PROTOCOLS = Protocol.values();
     private static final TcpEnd[] TCP_ENDS = TcpEnd.values();
     private static final int CONNECTION = 1, JOINED = 2, HANDSHAKE = 3, FRAME = 4, INVALID_TEXT = 5, TCP_CLOSED = 6,
-            STACK = 7, TAP_ERRORS = 8, RUN = 9;
+            STACK = 7, TAP_ERRORS = 8;
     // Frame header bits, from bit 11. Payload length below 2^31 shares word 3 with the masking key, else takes a word.
     private static final int F_FIN = 11, F_MASKED = 12, F_NON_MINIMAL = 13, F_OVERFLOW = 14, F_HIXIE = 15,
             F_LONG_LENGTH = 16, F_STACK = 17, F_RSV = 18, F_OPCODE = 21, F_HEADER_SIZE = 25, F_CLOSE_LENGTH = 33;
@@ -260,22 +259,6 @@ final class Recorder {
                 | (long) closeLen << F_CLOSE_LENGTH);
     }
 
-    /**
-     * A connection's {@link FrameRun}, handed to the writer (which recycles it once written); false when the ring is
-     * full: its frames are counted as dropped, and it stays the caller's.
-     */
-    boolean putRun(FrameRun run) {
-        long pos = start(4, run.connectionId(), run.lastTime());
-        if (pos < 0) {
-            dropped.addAndGet(run.frames() - 1L); // claim counted one
-            return false;
-        }
-        putRef(pos, run);
-        run.handOver(); // before the writer can see it: the writer's recycle is the last word on it
-        publish(pos, header(RUN, 0, 4));
-        return true;
-    }
-
     /** The Close payload with its reason dropped, or replaced by "sha256:" and 16 hex digits of its digest. */
     private byte[] redact(Frame f, int closeLen) {
         if (reasons == Reasons.DROP) {
@@ -358,7 +341,7 @@ final class Recorder {
             long id = word(t, 1);
             long time = word(t, 2);
             Object ref = null;
-            if (kind == CONNECTION || kind == HANDSHAKE || kind == STACK || kind == RUN) {
+            if (kind == CONNECTION || kind == HANDSHAKE || kind == STACK) {
                 int ri = ((int) t & mask) / REF_GROUP;
                 ref = refs[ri];
                 refs[ri] = null;
@@ -405,18 +388,6 @@ final class Recorder {
                 }
                 case STACK -> sink.stack((int) id, (List<String>) ref);
                 case TAP_ERRORS -> sink.tapErrors(time, id, word(t, 3));
-                case RUN -> {
-                    FrameRun run = (FrameRun) ref;
-                    try {
-                        sink.frameRun(run);
-                        fIn += run.framesIn();
-                        fOut += run.framesOut();
-                        bIn += run.bytesIn();
-                        bOut += run.bytesOut();
-                    } finally {
-                        run.recycle(); // back to its connection, whatever became of the write
-                    }
-                }
                 default -> { }
             }
             // Zeroed before they are freed: a header position reads 0 until its next record is published.

@@ -1,6 +1,5 @@
 package io.wstap.agent.tap;
 
-import io.wstap.capture.FrameRun;
 import io.wstap.capture.Transport;
 import io.wstap.engine.Connection;
 import io.wstap.engine.ConnectionObserver;
@@ -45,24 +44,6 @@ final class TapConnection extends ConnectionTable.Entry implements ConnectionObs
     int epoch;
     private int resyncEpoch;
     private int unsynced;
-    /**
-     * A busy connection's data frames go into runs ({@link FrameRun}: encoded here, written by the writer as they are)
-     * rather than one ring record each. Two runs, made at the connection's first busy writer period: one filled while
-     * the other waits for the writer. {@code filling} is null when neither is free (frames then go singly).
-     */
-    private FrameRun[] runs;
-    private FrameRun filling;
-    /** The writer period ({@link TapRuntime#writerWakes}) whose data frames {@link #framesThisWake} counts. */
-    private long busyWake = -1;
-    private int framesThisWake;
-    /** In the runtime's list of connections whose run the writer hands over at its next wake (see TapRuntime). */
-    boolean listed;
-    TapConnection nextListed;
-    /**
-     * A connection with fewer data frames than this in a writer period (20 ms) records them singly: they share the
-     * writer's blocks with other connections' records, where a run would cost a block (25 bytes of framing) for a few.
-     */
-    static final int RUN_AFTER = 8;
     /** TLS (SSLEngine) only: a channel has been linked to this connection's engine. */
     volatile boolean linkedToChannel;
     /**
@@ -267,67 +248,6 @@ final class TapConnection extends ConnectionTable.Entry implements ConnectionObs
         return engine.isIgnored();
     }
 
-    // ---- frame runs (under this object's lock) ----
-
-    /** Data frame {@code f} into the connection's run; false when it is to be recorded singly. */
-    private boolean appendToRun(long time, Endpoint sender, Frame f) {
-        long wake = runtime.writerWakes;
-        if (wake != busyWake) {
-            busyWake = wake;
-            framesThisWake = 0;
-        }
-        framesThisWake++;
-        FrameRun run = filling;
-        if (run == null || run.isEmpty()) {
-            if (framesThisWake < RUN_AFTER || (run = freeRun()) == null) {
-                return false;
-            }
-            filling = run;
-        } else if (run.append(id, time, sender, f)) {
-            return true;
-        } else {
-            handOverRun(); // full
-            if ((run = freeRun()) == null) {
-                return false;
-            }
-            filling = run;
-        }
-        if (!listed) { // a run's first frame: the writer hands it over at its next wake if nothing else does
-            listed = true;
-            runtime.listRun(this);
-        }
-        return run.append(id, time, sender, f); // an empty run holds any data frame
-    }
-
-    /** A run the tap may fill (made at the first busy period), or null while both are with the writer. */
-    private FrameRun freeRun() {
-        if (runs == null) {
-            runs = new FrameRun[] {new FrameRun(), new FrameRun()}; // once per busy connection, never per frame
-        }
-        return !runs[0].inFlight() ? runs[0] : !runs[1].inFlight() ? runs[1] : null;
-    }
-
-    /**
-     * Hands the run being filled to the writer: before any other record of this connection goes to the ring (the
-     * ring's order is the file's), when it is full, and at the writer's wake.
-     */
-    private void handOverRun() {
-        FrameRun run = filling;
-        if (run != null && !run.isEmpty()) {
-            filling = null;
-            if (!runtime.recorder.putRun(run)) {
-                run.recycle(); // the ring is full: its frames are dropped and counted
-            }
-        }
-    }
-
-    /** Writer thread, at its wake: hands over the run this connection was listed for (its frames are then on disk). */
-    synchronized void handOverListedRun() {
-        listed = false;
-        nextListed = null;
-        handOverRun();
-    }
-
     private void declare(long time) {
         if (!declared) {
             declared = true;
@@ -344,7 +264,6 @@ final class TapConnection extends ConnectionTable.Entry implements ConnectionObs
     @Override
     public void onJoinedMidStream(Connection c, Role localRole, Protocol protocol) {
         long now = exactTime();
-        handOverRun();
         declare(now);
         runtime.recorder.putJoined(id, now, localRole, protocol);
     }
@@ -355,7 +274,6 @@ final class TapConnection extends ConnectionTable.Entry implements ConnectionObs
             declare(time);
         }
         if (declared) {
-            handOverRun();
             runtime.recorder.putHandshake(id, time, sender, head);
             if (!head.request()) {
                 if (runtime.jfr) {
@@ -368,12 +286,9 @@ final class TapConnection extends ConnectionTable.Entry implements ConnectionObs
     @Override
     public void onFrame(Connection c, Endpoint sender, long time, Frame frame) {
         if (declared) {
-            if (!Opcode.isData(frame.opcode()) || !appendToRun(time, sender, frame)) {
-                handOverRun(); // its frames came first
-                // The stack that wrote a Close frame is what lets a report name the line that sent 1002.
-                int stack = frame.opcode() == Opcode.CLOSE && sender == Endpoint.LOCAL ? runtime.stack() : -1;
-                runtime.recorder.putFrame(id, time, sender, frame, stack);
-            }
+            // The stack that wrote a Close frame is what lets a report name the line that sent 1002.
+            int stack = frame.opcode() == Opcode.CLOSE && sender == Endpoint.LOCAL ? runtime.stack() : -1;
+            runtime.recorder.putFrame(id, time, sender, frame, stack);
             boolean jfr = runtime.jfr;
             if (jfr) {
                 JfrEmitter.frame(id, sender == Endpoint.LOCAL, frame);
@@ -389,7 +304,6 @@ final class TapConnection extends ConnectionTable.Entry implements ConnectionObs
     @Override
     public void onInvalidText(Connection c, Endpoint sender, long time, long offset) {
         if (declared) {
-            handOverRun();
             runtime.recorder.putInvalidText(id, time, sender, offset);
         }
     }
@@ -397,7 +311,6 @@ final class TapConnection extends ConnectionTable.Entry implements ConnectionObs
     @Override
     public void onTcpClosed(Connection c, Endpoint endpoint, TcpEnd how, long time) {
         if (declared) {
-            handOverRun();
             int stack = endpoint == Endpoint.LOCAL ? runtime.stack() : -1;
             runtime.recorder.putTcpClosed(id, time, endpoint, how, stack);
         }

@@ -72,9 +72,6 @@ public final class TapRuntime {
     private final AtomicLong connectionsOpened = new AtomicLong();
     private final AtomicLong connectionsEnded = new AtomicLong();
     private volatile boolean running = true;
-    /** Connections with a frame run not yet handed over, pushed by the tap, taken whole by the writer at each wake. */
-    private final java.util.concurrent.atomic.AtomicReference<TapConnection> listedRuns =
-            new java.util.concurrent.atomic.AtomicReference<>();
     private final Thread writerThread;
 
     /**
@@ -222,29 +219,6 @@ public final class TapRuntime {
         return stacks == null ? -1 : stacks.current();
     }
 
-    /** Lists {@code c}, whose run has its first frame, for the writer's next wake (once per run at most). */
-    void listRun(TapConnection c) {
-        TapConnection first;
-        do {
-            first = listedRuns.get();
-            c.nextListed = first;
-        } while (!listedRuns.compareAndSet(first, c));
-    }
-
-    /**
-     * Writer thread, before each drain: hands over every listed connection's run, so that a run waits at most one
-     * writer period (20 ms) for the file, however quiet its connection went. Each is handed over under its
-     * connection's lock, so it goes into the ring in its place among the connection's other records.
-     */
-    private void handOverListedRuns() {
-        TapConnection c = listedRuns.getAndSet(null);
-        while (c != null) {
-            TapConnection next = c.nextListed; // read first: once unlisted, the tap may list it again
-            c.handOverListedRun();
-            c = next;
-        }
-    }
-
     /** An internal error on {@code socket}: that connection is no longer tapped, and the error is counted. */
     void internalError(Object socket, Object value) {
         long n = tapErrors.incrementAndGet();
@@ -302,7 +276,6 @@ public final class TapRuntime {
         try {
             while (true) {
                 boolean stopping = !running;
-                handOverListedRuns();
                 recorder.drain(writer, frame, closeScratch);
                 long drops = recorder.dropped();
                 if (drops != reportedDrops) {
@@ -321,7 +294,6 @@ public final class TapRuntime {
                     lastFlush = now;
                 }
                 if (stopping) {
-                    handOverListedRuns();
                     recorder.drain(writer, frame, closeScratch);
                     writer.close();
                     return;

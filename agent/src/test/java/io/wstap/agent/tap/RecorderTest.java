@@ -1,7 +1,6 @@
 package io.wstap.agent.tap;
 
 import io.wstap.capture.EventLog;
-import io.wstap.capture.FrameRun;
 import io.wstap.capture.IgnoringSink;
 import io.wstap.capture.Transport;
 import io.wstap.engine.Endpoint;
@@ -95,50 +94,6 @@ class RecorderTest {
         ring.putFrame(7, 7, Endpoint.REMOTE, frame, -1);
         assertEquals(1, ring.drain(sink, view, scratch));
         assertTrue(sink.lines.get(kept).startsWith("frame 7 7 REMOTE"));
-    }
-
-    /**
-     * A frame run goes through the ring as one record in its place among the connection's others, comes back to its
-     * connection once written, and counts its frames; in a full ring it is dropped whole and its frames counted.
-     */
-    @Test
-    void aFrameRunKeepsItsPlaceComesBackOnceWrittenAndCountsItsFrames() {
-        Recorder ring = new Recorder(64, Recorder.Reasons.KEEP);
-        EventLog sink = new EventLog();
-        frame.set(true, 0, Opcode.TEXT, false, 0, 64, 2, 0, false, false, false, scratch, 0, 0);
-        ring.putFrame(5, 100, Endpoint.REMOTE, frame, -1);
-        FrameRun run = new FrameRun();
-        for (int i = 0; i < 3; i++) {
-            assertTrue(run.append(5, 200 + i, Endpoint.LOCAL, frame.set(true, 0, Opcode.BINARY, false, 0, 10, 2,
-                    66 + 12L * i, false, false, false, scratch, 0, 0)));
-        }
-        assertTrue(ring.putRun(run));
-        assertTrue(run.inFlight(), "the writer's until written");
-        ring.putFrame(5, 300, Endpoint.REMOTE, frame.set(true, 0, Opcode.CLOSE, false, 0, 0, 2, 66, false, false,
-                false, scratch, 0, 0), -1);
-        assertEquals(3, ring.drain(sink, view, scratch), "three records: a frame, the run, a frame");
-        assertEquals(5, sink.lines.size(), sink.lines.toString());
-        assertTrue(sink.lines.get(0).startsWith("frame 5 100 REMOTE true 0 1 "), sink.lines.get(0));
-        for (int i = 0; i < 3; i++) {
-            assertTrue(sink.lines.get(1 + i).startsWith("frame 5 " + (200 + i) + " LOCAL true 0 2 false 0 10 2 "
-                    + (66 + 12 * i) + " "), sink.lines.get(1 + i));
-        }
-        assertTrue(sink.lines.get(4).startsWith("frame 5 300 REMOTE true 0 8 "), sink.lines.get(4));
-        assertFalse(run.inFlight(), "back to its connection");
-        assertTrue(run.isEmpty());
-        assertEquals(1 + 3 + 1, ring.framesIn() + ring.framesOut());
-        assertEquals(3, ring.framesOut());
-
-        for (int i = 0; i < 1000 && ring.dropped() == 0; i++) {
-            ring.putFrame(6, i, Endpoint.LOCAL, frame, -1); // fill the ring
-        }
-        long dropped = ring.dropped();
-        assertTrue(run.append(5, 400, Endpoint.LOCAL, frame.set(true, 0, Opcode.BINARY, false, 0, 10, 2, 102, false,
-                false, false, scratch, 0, 0)));
-        assertTrue(run.append(5, 401, Endpoint.LOCAL, frame));
-        assertFalse(ring.putRun(run));
-        assertFalse(run.inFlight(), "not handed over: still the connection's");
-        assertEquals(dropped + 2, ring.dropped(), "its two frames counted as dropped");
     }
 
     @Test
