@@ -24,15 +24,7 @@ class BenchHarnessIT {
 
     @Test
     void theHostOverheadHarnessMeasuresBothArmsWithTheSpinningAndTheRawClient() throws Exception {
-        Path out = Files.createTempFile("wstap-bench", ".txt");
-        List<String> cmd = new ArrayList<>(List.of(ForkedApp.java(), "-cp", ForkedApp.classpath(),
-                "io.wstap.samples.bench.HostOverheadBenchmark", "servers=netty", "transports=plain,tls", "sizes=64",
-                "connections=4", "arms=agent", "pairs=1", "warmup=1", "seconds=1", "pin=false",
-                "agent=" + ForkedApp.agentJar(), "out=" + Files.createTempFile("wstap-bench", ".md")));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
-        assertTrue(p.waitFor(150, TimeUnit.SECONDS), "the harness did not finish in 150 s");
-        String text = Files.readString(out, StandardCharsets.UTF_8);
-        assertEquals(0, p.exitValue(), text);
+        String text = harness("transports=plain,tls", "arms=agent", "seconds=1");
         assertTrue(text.contains("spin client"), text);
         List<String> seen = new ArrayList<>();
         for (String line : text.split("\n")) {
@@ -47,6 +39,24 @@ class BenchHarnessIT {
         assertEquals(List.of("ws", "wss"), seen, text);
     }
 
+    /**
+     * Runs the harness on a Netty server with 64-byte messages on 4 connections, 1 pair, 1 s of warm-up, unpinned,
+     * plus {@code args}; returns its output once it exited 0 (within 150 s).
+     */
+    private static String harness(String... args) throws Exception {
+        Path out = Files.createTempFile("wstap-bench", ".txt");
+        List<String> cmd = new ArrayList<>(List.of(ForkedApp.java(), "-cp", ForkedApp.classpath(),
+                "io.wstap.samples.bench.HostOverheadBenchmark", "servers=netty", "sizes=64", "connections=4",
+                "pairs=1", "warmup=1", "pin=false", "agent=" + ForkedApp.agentJar(),
+                "out=" + Files.createTempFile("wstap-bench", ".md")));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        assertTrue(p.waitFor(150, TimeUnit.SECONDS), "the harness did not finish in 150 s");
+        String text = Files.readString(out, StandardCharsets.UTF_8);
+        assertEquals(0, p.exitValue(), text);
+        return text;
+    }
+
     private static final Pattern TOGGLED = Pattern.compile(
             "^TOGGLED \\| netty ws 64 B x4 \\| 1 \\| (\\d+) \\| ([0-9.]+) \\|");
 
@@ -56,15 +66,7 @@ class BenchHarnessIT {
      */
     @Test
     void theToggledArmComparesOnAndOffWindowsOfOneServer() throws Exception {
-        Path out = Files.createTempFile("wstap-bench", ".txt");
-        List<String> cmd = new ArrayList<>(List.of(ForkedApp.java(), "-cp", ForkedApp.classpath(),
-                "io.wstap.samples.bench.HostOverheadBenchmark", "servers=netty", "transports=plain", "sizes=64",
-                "connections=4", "arms=agent-toggled", "toggleMs=200", "pairs=1", "warmup=1", "seconds=2",
-                "pin=false", "agent=" + ForkedApp.agentJar(), "out=" + Files.createTempFile("wstap-bench", ".md")));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
-        assertTrue(p.waitFor(150, TimeUnit.SECONDS), "the harness did not finish in 150 s");
-        String text = Files.readString(out, StandardCharsets.UTF_8);
-        assertEquals(0, p.exitValue(), text);
+        String text = harness("transports=plain", "arms=agent-toggled", "toggleMs=200", "seconds=2");
         Matcher m = text.lines().map(TOGGLED::matcher).filter(Matcher::find).findFirst().orElseThrow(() ->
                 new AssertionError("no TOGGLED row: " + text));
         // 2 s of 200 ms windows: 10, of which the whole on windows with an off one either side number 3 or 4.

@@ -3,49 +3,39 @@ package io.wstap.agent.it;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Sends {@code args[0]} text messages ("tick i"), one every millisecond, each awaited before the next, to
- * {@link RawWebSocketServer} (which echoes them, reading through a buffer) through the JDK HttpClient, then closes with 1000. Prints
- * "echoed N" once the server's Close came: the application must see every echo whatever the agent does.
+ * {@link RawWebSocketServer} (which echoes them, reading through a buffer) through the JDK HttpClient, then closes
+ * with 1000. Prints "echoed N" once the server's Close came, then whether the echoes were the messages sent: the
+ * application must see its traffic whole whatever the agent does.
  */
 public final class TickApp {
     public static void main(String[] args) throws Exception {
         int messages = Integer.parseInt(args[0]);
-        AtomicInteger echoed = new AtomicInteger();
-        CompletableFuture<Void> closed = new CompletableFuture<>();
+        EchoListener listener = new EchoListener();
+        List<String> sent = new ArrayList<>();
         try (RawWebSocketServer server = new RawWebSocketServer(null, true)) { // buffered: its reads are whole frames
             WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
-                    .buildAsync(URI.create("ws://127.0.0.1:" + server.port() + "/tick"), new WebSocket.Listener() {
-                        @Override
-                        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-                            echoed.incrementAndGet();
-                            webSocket.request(1);
-                            return null;
-                        }
-
-                        @Override
-                        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-                            closed.complete(null);
-                            return null;
-                        }
-                    }).get(10, TimeUnit.SECONDS);
+                    .buildAsync(URI.create("ws://127.0.0.1:" + server.port() + "/tick"), listener)
+                    .get(10, TimeUnit.SECONDS);
             for (int i = 0; i < messages; i++) {
-                int before = echoed.get();
-                ws.sendText("tick " + i, true).get(10, TimeUnit.SECONDS);
+                String text = "tick " + i;
+                sent.add(text);
+                ws.sendText(text, true).get(10, TimeUnit.SECONDS);
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                while (echoed.get() == before && System.nanoTime() < deadline) {
+                while (listener.echoes() <= i && System.nanoTime() < deadline) {
                     Thread.onSpinWait();
                 }
                 Thread.sleep(1);
             }
             ws.sendClose(WebSocket.NORMAL_CLOSURE, "done").get(10, TimeUnit.SECONDS);
-            closed.get(10, TimeUnit.SECONDS);
-            System.out.println("echoed " + echoed.get());
+            listener.closed.get(10, TimeUnit.SECONDS);
+            System.out.println("echoed " + listener.echoes());
+            listener.printEchoCheck(sent);
         }
     }
 }
