@@ -522,19 +522,73 @@ public final class CaptureWriter implements CaptureSink, Closeable {
 
     private void writeFrame(Conn c, long t, Endpoint sender, Frame f, int stackId) {
         int d = sender == Endpoint.REMOTE ? 1 : 0;
+        boolean hixie = f.hixie();
+        int op = f.opcode();
+        long length = f.payloadLength();
+        boolean masked = f.masked();
+        boolean nonMinimal = f.nonMinimalLength();
+        boolean overflow = f.lengthOverflow();
         long offset = f.offset();
-        boolean predicted = c.predBlock[d] == blockNo && c.next[d] == offset;
-        long ref;
-        if (c.slotBlock == blockNo) {
-            ref = c.slot + 1L;
-        } else {
-            c.slotBlock = blockNo;
-            c.slot = slotCount++;
-            ref = 0;
+        int headerSize = f.headerSize();
+        int closeLength = f.closePayloadLength();
+        int ext = f.rsv() & Format.E_RSV;
+        if (c.predBlock[d] != blockNo || c.next[d] != offset) {
+            ext |= Format.E_OFFSET;
         }
-        pos = Format.frameRecord(buf, pos, f, d == 1, ref, c.id, t - prevTime, predicted, stackId);
-        prevTime = t;
-        c.next[d] = Format.nextOffset(offset, f.headerSize(), f.payloadLength(), f.hixie(), f.opcode());
+        if (stackId >= 0) {
+            ext |= Format.E_STACK;
+        }
+        if (hixie) {
+            ext |= Format.E_HIXIE;
+        }
+        if (nonMinimal) {
+            ext |= Format.E_NON_MINIMAL;
+        }
+        if (overflow) {
+            ext |= Format.E_OVERFLOW;
+        }
+        if (headerSize != Format.headerSize(hixie, op, masked, length, nonMinimal, overflow)) {
+            ext |= Format.E_HEADER_SIZE;
+        }
+        if (closeLength != Format.closeLength(hixie, op, length, overflow)) {
+            ext |= Format.E_CLOSE_LENGTH;
+        }
+        int code = Format.opcodeCode(op);
+        buf[pos++] = (byte) (Format.FRAME | (ext != 0 ? Format.F_EXT : 0) | (d == 1 ? Format.F_REMOTE : 0)
+                | (f.fin() ? Format.F_FIN : 0) | (masked ? Format.F_MASKED : 0) | code);
+        if (ext != 0) {
+            putVar(ext);
+        }
+        connRef(c);
+        time(t);
+        putVar(length);
+        if (masked) {
+            int key = f.maskKey();
+            buf[pos] = (byte) (key >>> 24);
+            buf[pos + 1] = (byte) (key >>> 16);
+            buf[pos + 2] = (byte) (key >>> 8);
+            buf[pos + 3] = (byte) key;
+            pos += 4;
+        }
+        if (code == Format.OPCODE_BYTE) {
+            buf[pos++] = (byte) op;
+        }
+        if ((ext & Format.E_OFFSET) != 0) {
+            putVar(Format.zigzag(offset));
+        }
+        if ((ext & Format.E_HEADER_SIZE) != 0) {
+            putVar(Format.zigzag(headerSize));
+        }
+        if ((ext & Format.E_CLOSE_LENGTH) != 0) {
+            buf[pos++] = (byte) closeLength;
+        }
+        if (closeLength > 0) {
+            pos += f.copyClosePayload(buf, pos);
+        }
+        if (stackId >= 0) {
+            putVar(stackId);
+        }
+        c.next[d] = Format.nextOffset(offset, headerSize, length, hixie, op);
         c.predBlock[d] = blockNo;
     }
 
