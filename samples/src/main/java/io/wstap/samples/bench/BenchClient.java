@@ -105,13 +105,7 @@ public final class BenchClient {
                 System.exit(1);
             }
         }
-        long[] all = loops.stream().flatMapToLong(l -> Arrays.stream(l.latencies, 0, l.count)).toArray();
-        if (toggleNanos > 0) {
-            Windows sum = new Windows(toggleNanos, measureFrom, end);
-            loops.forEach(l -> sum.add(l.windows));
-            sum.print();
-        }
-        if (!report(all, loops.stream().mapToLong(l -> l.messages).sum(), measureNanos)) {
+        if (!Tally.report(loops.stream().map(l -> l.tally).toList(), measureNanos)) {
             System.exit(1);
         }
         new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
@@ -122,20 +116,66 @@ public final class BenchClient {
     }
 
     /**
-     * Prints the RESULT line of the measured round trips, or FAILED; false when there were none. Throughput counts all
-     * {@code messages}; the latencies are the first ones only (their arrays are bounded, a long run fills them).
+     * What one client thread measured: every round trip that started in the measured window, the latencies of the
+     * first ones (bounded, so a long run does not grow it), and with benchToggle the round trips per window tenth.
      */
-    private static boolean report(long[] latencies, long messages, long measureNanos) {
-        if (latencies.length == 0) {
-            System.out.println("FAILED no round trip in the measured window");
-            return false;
+    static final class Tally {
+        private final long measureFrom;
+        private final long[] latencies;
+        private int count;
+        private long messages;
+        private final Windows windows;
+
+        Tally(int capacity, long measureFrom, long end, long toggleNanos) {
+            this.measureFrom = measureFrom;
+            latencies = new long[capacity];
+            windows = toggleNanos > 0 ? new Windows(toggleNanos, measureFrom, end) : null;
         }
-        Arrays.sort(latencies);
-        System.out.printf(Locale.ROOT, "RESULT msgs_per_s=%.0f p50_us=%.1f p99_us=%.1f messages=%d%n",
-                messages / (measureNanos / 1e9), latencies[latencies.length / 2] / 1e3,
-                latencies[(int) (latencies.length * 0.99)] / 1e3, messages);
-        System.out.flush();
-        return true;
+
+        /** A round trip sent at {@code sentAt} and answered at {@code doneAt}. */
+        void roundTrip(long sentAt, long doneAt) {
+            if (sentAt >= measureFrom) {
+                messages++;
+                if (count < latencies.length) {
+                    latencies[count++] = doneAt - sentAt;
+                }
+            }
+            if (windows != null) {
+                windows.count(doneAt);
+            }
+        }
+
+        /**
+         * Prints the threads' WINDOWS line (with benchToggle) and the RESULT line, or FAILED; false when no round trip
+         * was measured. Throughput counts every round trip; the percentiles, the latencies kept.
+         */
+        static boolean report(List<Tally> tallies, long measureNanos) {
+            Windows sum = null;
+            for (Tally t : tallies) {
+                if (t.windows != null) {
+                    if (sum == null) {
+                        sum = new Windows(t.windows);
+                    } else {
+                        sum.add(t.windows);
+                    }
+                }
+            }
+            if (sum != null) {
+                sum.print();
+            }
+            long[] all = tallies.stream().flatMapToLong(t -> Arrays.stream(t.latencies, 0, t.count)).toArray();
+            long messages = tallies.stream().mapToLong(t -> t.messages).sum();
+            if (all.length == 0) {
+                System.out.println("FAILED no round trip in the measured window");
+                return false;
+            }
+            Arrays.sort(all);
+            System.out.printf(Locale.ROOT, "RESULT msgs_per_s=%.0f p50_us=%.1f p99_us=%.1f messages=%d%n",
+                    messages / (measureNanos / 1e9), all[all.length / 2] / 1e3, all[(int) (all.length * 0.99)] / 1e3,
+                    messages);
+            System.out.flush();
+            return true;
+        }
     }
 
     /** client=spin: every connection's closed loop on this one thread, over non-blocking channels, never sleeping. */
@@ -149,28 +189,16 @@ public final class BenchClient {
         System.out.flush();
         long measureFrom = System.nanoTime() + warmupNanos;
         long end = measureFrom + measureNanos;
-        long[] latencies = new long[1 << 21]; // bounded: a long run stops recording, it does not grow
-        int count = 0;
-        long messages = 0;
-        Windows windows = toggleNanos > 0 ? new Windows(toggleNanos, measureFrom, end) : null;
+        Tally tally = new Tally(1 << 21, measureFrom, end, toggleNanos);
         for (long now = System.nanoTime(); now < end; now = System.nanoTime()) {
             for (SpinConnection c : conns) {
                 long t0 = c.step(now);
-                if (t0 >= measureFrom) {
-                    messages++;
-                    if (count < latencies.length) {
-                        latencies[count++] = System.nanoTime() - t0;
-                    }
-                }
-                if (t0 >= 0 && windows != null) {
-                    windows.count(now);
+                if (t0 >= 0) {
+                    tally.roundTrip(t0, System.nanoTime());
                 }
             }
         }
-        if (windows != null) {
-            windows.print();
-        }
-        if (!report(Arrays.copyOf(latencies, count), messages, measureNanos)) {
+        if (!Tally.report(List.of(tally), measureNanos)) {
             System.exit(1);
         }
         new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
@@ -289,6 +317,13 @@ public final class BenchClient {
             }
         }
 
+        /** A copy of {@code other}: the sum of several threads' windows starts from one. */
+        Windows(Windows other) {
+            slotNanos = other.slotNanos;
+            first = other.first;
+            counts = other.counts.clone();
+        }
+
         void add(Windows other) {
             for (int i = 0; i < counts.length; i++) {
                 counts[i] += other.counts[i];
@@ -305,18 +340,12 @@ public final class BenchClient {
     private static final class Loop {
         final Thread thread;
         final CountDownLatch measured = new CountDownLatch(1);
-        /** Round trips of the measured window, in ns; bounded (1 MiB a connection), so a long run cannot grow it. */
-        final long[] latencies = new long[1 << 17];
-        int count;
-        /** Round trips of the measured window, all of them (latencies keeps the first ones only). */
-        long messages;
+        /** Its round trips; latencies bounded to 1 MiB a connection. */
+        final Tally tally;
         volatile Throwable failure;
 
-        /** Round trips per tenth of a benchToggle window, or null without one. */
-        final Windows windows;
-
         Loop(Echoer echoer, long measureFrom, long end, CountDownLatch close, long toggleNanos) {
-            windows = toggleNanos > 0 ? new Windows(toggleNanos, measureFrom, end) : null;
+            tally = new Tally(1 << 17, measureFrom, end, toggleNanos);
             thread = new Thread(() -> {
                 try {
                     run(echoer, measureFrom, end, close);
@@ -330,16 +359,7 @@ public final class BenchClient {
         private void run(Echoer echoer, long measureFrom, long end, CountDownLatch close) throws Exception {
             for (long t0; (t0 = System.nanoTime()) < end; ) {
                 echoer.roundTrip();
-                long t1 = System.nanoTime();
-                if (t0 >= measureFrom) {
-                    messages++;
-                    if (count < latencies.length) {
-                        latencies[count++] = t1 - t0;
-                    }
-                }
-                if (windows != null) {
-                    windows.count(t1);
-                }
+                tally.roundTrip(t0, System.nanoTime());
             }
             measured.countDown();
             // Open until the server has read its threads' allocation (an open connection keeps Jetty's threads busy).

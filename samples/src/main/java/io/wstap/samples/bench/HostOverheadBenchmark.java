@@ -393,7 +393,9 @@ public final class HostOverheadBenchmark {
         for (long w = firstWindow + 1; w < lastWindow; w++) {
             if ((w & 1) == 1) {
                 double off = (sums.get(w - 1) + sums.get(w + 1)) / 2.0;
-                ratios.add(off == 0 ? Double.NaN : sums.get(w) / off);
+                if (off > 0) { // no round trip at all in both neighbours: the server stalled, nothing to compare
+                    ratios.add(sums.get(w) / off);
+                }
             }
         }
         if (ratios.isEmpty()) {
