@@ -104,17 +104,16 @@ public class StreamDecoder extends FrameScanner implements FrameSink {
         base = fed - from;
         int i = from;
         while (i < to) {
-            switch (state) {
-                case HEAD -> {
-                    int end = head.feed(buf, i, to);
-                    i = afterHead(end, to);
-                }
-                case BODY -> i = skipBody(i, to);
-                case FRAMES -> {
-                    scan(buf, i, to);
-                    i = to;
-                }
-                case IGNORE, UNUSED -> i = to; // UNUSED: never, the connection starts each decoder first
+            State s = state; // compared by reference: see FrameScanner#scan
+            if (s == State.FRAMES) {
+                scan(buf, i, to);
+                i = to;
+            } else if (s == State.HEAD) {
+                i = afterHead(head.feed(buf, i, to), to);
+            } else if (s == State.BODY) {
+                i = skipBody(i, to);
+            } else {
+                i = to; // IGNORE, or UNUSED: never, the connection starts each decoder first
             }
         }
         fed = base + to;
@@ -125,17 +124,16 @@ public class StreamDecoder extends FrameScanner implements FrameSink {
         int i = off;
         int to = off + len;
         while (i < to) {
-            switch (state) {
-                case HEAD -> {
-                    int end = head.feed(buf, i, to - i);
-                    i = afterHead(end, to);
-                }
-                case BODY -> i = skipBody(i, to);
-                case FRAMES -> {
-                    scan(buf, i, to - i);
-                    i = to;
-                }
-                case IGNORE, UNUSED -> i = to; // UNUSED: never, the connection starts each decoder first
+            State s = state;
+            if (s == State.FRAMES) {
+                scan(buf, i, to - i);
+                i = to;
+            } else if (s == State.HEAD) {
+                i = afterHead(head.feed(buf, i, to - i), to);
+            } else if (s == State.BODY) {
+                i = skipBody(i, to);
+            } else {
+                i = to;
             }
         }
         fed = base + to;
