@@ -65,9 +65,6 @@ final class Recorder {
         }
     }
 
-    /** 64 KiB: an empty ring further in than this is rewound, so its hot part is about one drain's records. */
-    private static final int REWIND_AT_MOST = 1 << 13;
-
     /** What the capture keeps of a Close reason (the live engine always sees it whole). */
     enum Reasons { KEEP, HASH, DROP }
 
@@ -90,29 +87,14 @@ final class Recorder {
     /** The writer is parked between drains: set by it, cleared by the one producer that wakes it (rare). */
     private volatile boolean writerAsleep;
 
-    /** How far into the array (in words) an empty ring is rewound to index 0 after a drain ({@link #rewindIfEmpty}). */
-    private final int rewindAt;
-
     /** {@code units} of 64 bytes (the agent's {@code ring} option), rounded up to a power of two, 64 at least. */
     Recorder(int units, Reasons reasons) {
-        this(units, reasons, true);
-    }
-
-    /** As {@link #Recorder(int, Reasons)}; {@code rewinds} false for tests that walk the array's end on purpose. */
-    Recorder(int units, Reasons reasons, boolean rewinds) {
         this.reasons = reasons;
         int rounded = Integer.highestOneBit(Math.max(64, units) - 1) << 1;
         capacity = rounded * OPTION_UNIT_WORDS;
         mask = capacity - 1;
-        // At least 128 words: more than a record's MAX_WORDS (see rewindIfEmpty).
-        rewindAt = rewinds ? Math.min(capacity / 4, REWIND_AT_MOST) : Integer.MAX_VALUE;
         words = new long[capacity + MAX_WORDS];
         refs = new Object[capacity / REF_GROUP];
-    }
-
-    /** Where in the array the next record goes (tests). */
-    int nextIndex() {
-        return (int) head.get() & mask;
     }
 
     /** Records dropped because the ring was full, since the start. */
@@ -337,28 +319,6 @@ final class Recorder {
         }
     }
 
-    /**
-     * Writer side, after a drain that freed up to {@code t}: when nothing more is claimed and the next record would go
-     * {@link #rewindAt} words or more into the array, the rest of this lap is skipped and the next record goes to index
-     * 0. Otherwise producers walk the whole array, and on a ring larger than the cache (4 MiB by default) every record
-     * lands on a line untouched for a lap: a miss to memory per line, measured at about 1 % of a saturated core's
-     * throughput with small messages (docs/benchmarks.md). Rewound, the lines in use are about what accumulates between
-     * two drains, and the whole capacity is still there for a burst.
-     *
-     * <p>The skip is claimed as a producer claims (a CAS on {@code head}, which fails if a producer claimed first) and
-     * freed at once. Between the two a producer counts at most {@code capacity - rewindAt} words as used, plus its
-     * own, less than the capacity: nothing is dropped for it. The skipped words are zero, as every drained word is.
-     */
-    private void rewindIfEmpty(long t) {
-        int index = (int) t & mask;
-        if (index >= rewindAt) {
-            long nextLap = t - index + capacity;
-            if (head.compareAndSet(t, nextLap)) {
-                TAIL.setRelease(this, nextLap);
-            }
-        }
-    }
-
     private long word(long pos, int word) {
         return words[((int) pos & mask) + word];
     }
@@ -447,7 +407,6 @@ final class Recorder {
             TAIL.setRelease(this, t);
             n++;
         }
-        rewindIfEmpty(t);
         if (n > 0) {
             framesIn += fIn; // one writer: the read-modify-write of a volatile is safe here
             framesOut += fOut;

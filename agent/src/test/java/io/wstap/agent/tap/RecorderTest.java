@@ -40,8 +40,7 @@ class RecorderTest {
 
     @Test
     void everyKindOfRecordComesBackWholeAcrossTheEndOfTheArray() {
-        // 512 words, never rewound when empty: the loop below wraps it many times.
-        Recorder ring = new Recorder(64, Recorder.Reasons.KEEP, false);
+        Recorder ring = new Recorder(64, Recorder.Reasons.KEEP); // 512 words: the loop below wraps it many times
         EventLog sink = new EventLog();
         List<String> expected = new ArrayList<>();
         for (int round = 0; round < 200; round++) {
@@ -75,35 +74,6 @@ class RecorderTest {
         assertEquals(expected, sink.lines);
         assertEquals(0, ring.dropped());
         assertEquals(0, ring.drain(sink, view, scratch), "a drained ring reads empty");
-    }
-
-    @Test
-    void aRingDrainedEmptyFarFromItsStartIsRewoundSoFewLinesStayInUse() {
-        Recorder ring = new Recorder(64, Recorder.Reasons.KEEP); // 512 words, rewound from 128 words in
-        EventLog sink = new EventLog();
-        frame.set(true, 0, Opcode.TEXT, false, 0, 64, 2, 0, false, false, false, scratch, 0, 0);
-        int id = 0;
-        for (int i = 0; i < 20; i++) {
-            ring.putFrame(id++, 1, Endpoint.LOCAL, frame, -1); // 5 words each
-        }
-        assertEquals(100, ring.nextIndex());
-        assertEquals(20, ring.drain(sink, view, scratch));
-        assertEquals(100, ring.nextIndex(), "100 words in: left where it is");
-        for (int i = 0; i < 10; i++) {
-            ring.putFrame(id++, 1, Endpoint.LOCAL, frame, -1);
-        }
-        assertEquals(10, ring.drain(sink, view, scratch));
-        assertEquals(0, ring.nextIndex(), "150 words in and empty: the next record goes to the start");
-        for (int i = 0; i < 102; i++) { // 510 of the 512 words: the whole capacity is there after a rewind
-            ring.putFrame(id++, 1, Endpoint.LOCAL, frame, -1);
-        }
-        assertEquals(102, ring.drain(sink, view, scratch));
-        assertEquals(0, ring.dropped());
-        assertEquals(0, ring.nextIndex());
-        for (int i = 0; i < id; i++) {
-            assertTrue(sink.lines.get(i).startsWith("frame " + i + " 1 LOCAL"), sink.lines.get(i));
-        }
-        assertEquals(id, sink.lines.size());
     }
 
     @Test
