@@ -15,15 +15,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * bench/host-overhead.sh end to end, cut to seconds: a Netty server with and without the agent, loaded over ws:// by
- * the spinning client and over wss:// by the raw one (client=spin's fallback), prints a ratio row per configuration
- * from real round trips. The numbers themselves are docs/benchmarks.md's business; this keeps the harness working.
+ * bench/host-overhead.sh end to end, cut to seconds: a Netty server with and without the agent, loaded over ws:// and
+ * wss:// by the spinning client (an SSLEngine over its channel for wss://), prints a ratio row per configuration from
+ * real round trips; the toggled arm, loaded by the raw client's threads, a row of window ratios. The numbers themselves
+ * are docs/benchmarks.md's business; this keeps the harness working.
  */
 class BenchHarnessIT {
     private static final Pattern RATIO = Pattern.compile("^RATIO \\| netty (wss?) 64 B x4 \\| agent \\| (\\d+) \\| ([0-9.]+) \\|");
 
     @Test
-    void theHostOverheadHarnessMeasuresBothArmsWithTheSpinningAndTheRawClient() throws Exception {
+    void theHostOverheadHarnessMeasuresBothArmsOverWsAndWssWithTheSpinningClient() throws Exception {
         String text = harness("transports=plain,tls", "arms=agent", "seconds=1");
         assertTrue(text.contains("spin client"), text);
         List<String> seen = new ArrayList<>();
@@ -62,11 +63,12 @@ class BenchHarnessIT {
 
     /**
      * Arm agent-toggled: one server JVM whose capture goes off and on every 200 ms; its on windows' throughput over
-     * their off neighbours', from real round trips counted per window by the client.
+     * their off neighbours', from real round trips counted per window by the client (the raw one: a thread per
+     * connection, each counting its own windows).
      */
     @Test
     void theToggledArmComparesOnAndOffWindowsOfOneServer() throws Exception {
-        String text = harness("transports=plain", "arms=agent-toggled", "toggleMs=200", "seconds=2");
+        String text = harness("transports=plain", "arms=agent-toggled", "toggleMs=200", "seconds=2", "client=raw");
         Matcher m = text.lines().map(TOGGLED::matcher).filter(Matcher::find).findFirst().orElseThrow(() ->
                 new AssertionError("no TOGGLED row: " + text));
         // 2 s of 200 ms windows: 10, of which the whole on windows with an off one either side number 3 or 4.

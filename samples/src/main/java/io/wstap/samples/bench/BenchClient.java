@@ -3,6 +3,8 @@ package io.wstap.samples.bench;
 import io.wstap.samples.Tls;
 
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLEngineResult;
 import java.io.BufferedInputStream;
 import java.io.BufferedReader;
 import java.io.DataInputStream;
@@ -38,8 +40,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * masked frames built once (four, each with its own masking key, sent in turn) and reading the echo into a reused
  * buffer: no allocation per message, so the client costs little of the 2 cores and the server's cost shows.
  *
- * <p>A third, {@code spin} (ws:// only; wss:// falls back to {@code raw}): one thread polls every connection's
- * non-blocking channel in turn and never sleeps, so the server never has to wake a client thread. On a VM, waking a
+ * <p>A third, {@code spin}: one thread polls every connection's non-blocking channel in turn (over an SSLEngine for
+ * wss://) and never sleeps, so the server never has to wake a client thread. On a VM, waking a
  * thread whose CPU went idle costs the waker microseconds in the kernel (an interrupt to a halted virtual CPU), and in a
  * closed loop a slightly slower server leaves the client idle more often: with blocking clients, that cost grows
  * with any slowdown of the server and amplifies it (docs/benchmarks.md, 2026-12-06 second run). The spinning client
@@ -77,8 +79,8 @@ public final class BenchClient {
                 builder.sslContext(context);
             }
             client = builder.build();
-        } else if (kind.equals("spin") && !tls) {
-            spin(port, connections, size, warmupNanos, measureNanos, toggleNanos);
+        } else if (kind.equals("spin")) {
+            spin(context, port, connections, size, warmupNanos, measureNanos, toggleNanos);
             return;
         } else if (!kind.equals("raw") && !kind.equals("spin")) {
             throw new IllegalArgumentException("client " + kind + ": expected jdk, raw or spin");
@@ -179,11 +181,11 @@ public final class BenchClient {
     }
 
     /** client=spin: every connection's closed loop on this one thread, over non-blocking channels, never sleeping. */
-    private static void spin(int port, int connections, int size, long warmupNanos, long measureNanos,
+    private static void spin(SSLContext tls, int port, int connections, int size, long warmupNanos, long measureNanos,
                              long toggleNanos) throws IOException {
         List<SpinConnection> conns = new ArrayList<>();
         for (int c = 0; c < connections; c++) {
-            conns.add(new SpinConnection(port, size));
+            conns.add(new SpinConnection(tls, port, size));
         }
         System.out.println("READY");
         System.out.flush();
@@ -207,45 +209,169 @@ public final class BenchClient {
         }
     }
 
-    /** One ws:// connection of the spinning client: a non-blocking channel, the frame to send, the echo being read. */
+    /**
+     * One connection of the spinning client: a non-blocking channel, the frame to send, the echo being read. For wss://
+     * an {@link SSLEngine} over the channel: the frame is wrapped into TLS records as it is sent and the echo unwrapped
+     * as it arrives, so a TLS server is loaded the same way as a plain one (a blocking client amplifies its slowdowns).
+     */
     static final class SpinConnection {
         private final java.nio.channels.SocketChannel channel;
+        /** wss:// only (else null): the engine, the records being written and the records read but not unwrapped. */
+        private final SSLEngine engine;
+        private final ByteBuffer netOut;
+        private final ByteBuffer netIn;
         /** The masked frames sent in turn; {@code frames[next]} is the one being (or last) sent. */
         private final ByteBuffer[] frames;
         private int next;
         private final ByteBuffer in;
+        private boolean sending;
         private boolean awaiting;
         private long sentAt;
 
-        SpinConnection(int port, int size) throws IOException {
+        SpinConnection(SSLContext tls, int port, int size) throws IOException {
             channel = java.nio.channels.SocketChannel.open(new java.net.InetSocketAddress("127.0.0.1", port));
             channel.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
+            if (tls != null) {
+                engine = tls.createSSLEngine("127.0.0.1", port);
+                engine.setUseClientMode(true);
+                netOut = ByteBuffer.allocate(engine.getSession().getPacketBufferSize()).flip(); // nothing to write
+                netIn = ByteBuffer.allocate(engine.getSession().getPacketBufferSize() * 2);
+                handshake(); // blocking, like the upgrade: the clock starts once every connection is open
+            } else {
+                engine = null;
+                netOut = netIn = null;
+            }
             // Blocking until upgraded: the server sends nothing after its 101 unasked, so nothing is read ahead.
-            RawEchoer.upgrade(java.nio.channels.Channels.newOutputStream(channel), java.nio.channels.Channels.newInputStream(channel),
-                    port);
+            upgrade(port);
             channel.configureBlocking(false);
             byte[][] masked = RawEchoer.frames(0x82, new byte[size]);
             frames = new ByteBuffer[masked.length];
             for (int k = 0; k < masked.length; k++) {
                 frames[k] = ByteBuffer.wrap(masked[k]);
             }
-            frames[0].position(frames[0].limit()); // nothing pending
-            in = ByteBuffer.allocate(size + 14);
+            // An unwrap needs room for a whole record's plaintext besides the part of the echo already in.
+            in = ByteBuffer.allocate(size + 14 + (engine == null ? 0 : engine.getSession().getApplicationBufferSize()));
+        }
+
+        /** The TLS handshake over the (still blocking) channel. */
+        private void handshake() throws IOException {
+            engine.beginHandshake();
+            ByteBuffer none = ByteBuffer.allocate(0);
+            ByteBuffer scratch = ByteBuffer.allocate(engine.getSession().getApplicationBufferSize());
+            SSLEngineResult.HandshakeStatus hs = engine.getHandshakeStatus();
+            while (hs != SSLEngineResult.HandshakeStatus.FINISHED && hs != SSLEngineResult.HandshakeStatus.NOT_HANDSHAKING) {
+                switch (hs) {
+                    case NEED_WRAP -> {
+                        netOut.clear();
+                        SSLEngineResult r = engine.wrap(none, netOut);
+                        netOut.flip();
+                        while (netOut.hasRemaining()) {
+                            channel.write(netOut);
+                        }
+                        hs = r.getHandshakeStatus();
+                    }
+                    case NEED_TASK -> {
+                        for (Runnable task = engine.getDelegatedTask(); task != null; task = engine.getDelegatedTask()) {
+                            task.run();
+                        }
+                        hs = engine.getHandshakeStatus();
+                    }
+                    default -> { // NEED_UNWRAP, NEED_UNWRAP_AGAIN
+                        netIn.flip();
+                        SSLEngineResult r = engine.unwrap(netIn, scratch);
+                        netIn.compact();
+                        if (r.getStatus() == SSLEngineResult.Status.BUFFER_UNDERFLOW && channel.read(netIn) < 0) {
+                            throw new IOException("the server closed the connection during the TLS handshake");
+                        }
+                        hs = r.getHandshakeStatus();
+                    }
+                }
+            }
+        }
+
+        /** Sends the upgrade request and reads the answer's head (blocking); an IOException unless it is a 101. */
+        private void upgrade(int port) throws IOException {
+            ByteBuffer request = ByteBuffer.wrap(("GET /echo HTTP/1.1\r\nHost: 127.0.0.1:" + port
+                    + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                    + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            while (!send(request)) {
+                // blocking writes: the loop ends once every byte (and record) is out
+            }
+            ByteBuffer answer = ByteBuffer.allocate(engine == null ? 8192 : engine.getSession().getApplicationBufferSize());
+            String head = "";
+            while (!head.contains("\r\n\r\n")) {
+                if (receive(answer) < 0 || !answer.hasRemaining()) {
+                    throw new IOException("no handshake response: " + head);
+                }
+                head = new String(answer.array(), 0, answer.position(), StandardCharsets.US_ASCII);
+            }
+            if (!head.startsWith("HTTP/1.1 101")) {
+                throw new IOException("upgrade refused: " + head.lines().findFirst().orElse(""));
+            }
+        }
+
+        /** Writes what it can of {@code plain} (wss://: wrapped into records); true once it and its records are out. */
+        private boolean send(ByteBuffer plain) throws IOException {
+            if (engine == null) {
+                channel.write(plain);
+                return !plain.hasRemaining();
+            }
+            while (true) {
+                if (netOut.hasRemaining()) {
+                    channel.write(netOut);
+                    if (netOut.hasRemaining()) {
+                        return false;
+                    }
+                }
+                if (!plain.hasRemaining()) {
+                    return true;
+                }
+                netOut.clear();
+                SSLEngineResult r = engine.wrap(plain, netOut);
+                netOut.flip();
+                if (r.getStatus() != SSLEngineResult.Status.OK) {
+                    throw new IOException("TLS wrap: " + r.getStatus());
+                }
+            }
+        }
+
+        /** Reads what has arrived into {@code plain} (wss://: unwrapped); -1 at the end of the stream. */
+        private int receive(ByteBuffer plain) throws IOException {
+            if (engine == null) {
+                return channel.read(plain);
+            }
+            if (channel.read(netIn) < 0) {
+                return -1;
+            }
+            netIn.flip();
+            int produced = 0;
+            while (netIn.hasRemaining()) {
+                SSLEngineResult r = engine.unwrap(netIn, plain);
+                if (r.getStatus() == SSLEngineResult.Status.CLOSED) {
+                    return -1;
+                }
+                produced += r.bytesProduced();
+                if (r.getStatus() != SSLEngineResult.Status.OK || r.bytesConsumed() == 0) {
+                    break; // a record still arriving (underflow), or no room for the next one's plaintext (overflow)
+                }
+            }
+            netIn.compact();
+            return produced;
         }
 
         /** One non-blocking turn; returns the send time of a round trip it completed, else -1. */
         long step(long now) throws IOException {
-            if (frames[next].hasRemaining()) {
-                channel.write(frames[next]);
+            if (sending) {
+                sending = !send(frames[next]);
             } else if (!awaiting) {
                 next = (next + 1) % frames.length;
                 frames[next].clear();
                 sentAt = now;
                 awaiting = true;
-                channel.write(frames[next]);
+                sending = !send(frames[next]);
             }
             if (awaiting) {
-                if (channel.read(in) < 0) {
+                if (receive(in) < 0) {
                     throw new IOException("the server closed the connection");
                 }
                 if (echoed()) {
@@ -286,8 +412,8 @@ public final class BenchClient {
         void close() throws IOException {
             channel.configureBlocking(true);
             ByteBuffer close = ByteBuffer.wrap(RawEchoer.frame(0x88, new byte[] {0x03, (byte) 0xE8}));
-            while (close.hasRemaining()) {
-                channel.write(close);
+            while (!send(close)) {
+                // blocking writes
             }
             channel.close();
         }
