@@ -98,17 +98,18 @@ public final class SocketChannelImplHooks {
     /** {@code long read(ByteBuffer[], int, int)}: scattering. */
     public static final class ScatteringReadAdvice {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static void enter(@Advice.Argument(0) ByteBuffer[] dsts, @Advice.Argument(1) int off, @Advice.Argument(2) int len) {
-            Tap.enterAll(dsts, off, len);
+        static int enter(@Advice.Argument(0) ByteBuffer[] dsts, @Advice.Argument(1) int off, @Advice.Argument(2) int len) {
+            return Tap.enterAll(dsts, off, len);
         }
 
         @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
         static void exit(@Advice.This Object self, @Advice.Argument(0) ByteBuffer[] dsts, @Advice.Argument(1) int off,
-                         @Advice.Argument(2) int len, @Advice.Return long n, @Advice.Thrown Throwable thrown) {
+                         @Advice.Argument(2) int len, @Advice.Return long n, @Advice.Enter int entered,
+                         @Advice.Thrown Throwable thrown) {
             if (thrown != null) {
                 Tap.onError(self, thrown);
             } else if (n > 0) {
-                Tap.onReadAll(self, dsts, off, len, false);
+                Tap.onReadAll(self, dsts, off, len, false, entered);
             } else if (n < 0) {
                 Tap.onEof(self);
             }

@@ -21,16 +21,16 @@ public final class SslEngineImplHooks {
     /** {@code wrap(ByteBuffer[] srcs, int off, int len, ByteBuffer dst)}: plaintext = what was consumed of the sources. */
     public static final class WrapAdvice {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static void enter(@Advice.Argument(0) ByteBuffer[] srcs, @Advice.Argument(1) int off, @Advice.Argument(2) int len) {
-            Tap.enterAll(srcs, off, len);
+        static int enter(@Advice.Argument(0) ByteBuffer[] srcs, @Advice.Argument(1) int off, @Advice.Argument(2) int len) {
+            return Tap.enterAll(srcs, off, len);
         }
 
         @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
         static void exit(@Advice.This Object self, @Advice.Argument(0) ByteBuffer[] srcs, @Advice.Argument(1) int off,
                          @Advice.Argument(2) int len, @Advice.Return SSLEngineResult result,
-                         @Advice.Thrown Throwable thrown) {
+                         @Advice.Enter int entered, @Advice.Thrown Throwable thrown) {
             if (thrown == null) {
-                Tap.onWriteAll(self, srcs, off, len, true);
+                Tap.onWriteAll(self, srcs, off, len, true, entered);
                 Tap.onTlsResult(self, result, false);
             }
         }
@@ -39,16 +39,16 @@ public final class SslEngineImplHooks {
     /** {@code unwrap(ByteBuffer src, ByteBuffer[] dsts, int off, int len)}: plaintext = what was produced into them. */
     public static final class UnwrapAdvice {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static void enter(@Advice.Argument(1) ByteBuffer[] dsts, @Advice.Argument(2) int off, @Advice.Argument(3) int len) {
-            Tap.enterAll(dsts, off, len);
+        static int enter(@Advice.Argument(1) ByteBuffer[] dsts, @Advice.Argument(2) int off, @Advice.Argument(3) int len) {
+            return Tap.enterAll(dsts, off, len);
         }
 
         @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
         static void exit(@Advice.This Object self, @Advice.Argument(1) ByteBuffer[] dsts, @Advice.Argument(2) int off,
                          @Advice.Argument(3) int len, @Advice.Return SSLEngineResult result,
-                         @Advice.Thrown Throwable thrown) {
+                         @Advice.Enter int entered, @Advice.Thrown Throwable thrown) {
             if (thrown == null) {
-                Tap.onReadAll(self, dsts, off, len, true);
+                Tap.onReadAll(self, dsts, off, len, true, entered);
                 Tap.onTlsResult(self, result, true);
             }
         }

@@ -48,13 +48,13 @@ public final class Tap {
     }
 
     /**
-     * What a thread's hooked calls leave for its next ones, in one object so that an SSLEngine call costs one
-     * thread-local look-up at entry and one at exit (they were two or three).
+     * What a thread's hooked calls leave for its next ones: the positions of a call over several buffers, and the
+     * engine to link a TLS channel to. A call over one buffer, once its engine is linked, does not look it up.
      */
     static final class ThreadState {
         /** The positions of a gathering or scattering call's buffers at entry (reused: no allocation per call). */
         int[] positions = new int[16];
-        /** The SSLEngine this thread last wrapped or unwrapped with. */
+        /** The SSLEngine this thread last wrapped or unwrapped with, while it was not linked to its channel. */
         Object lastEngine;
         /** The runtime's {@link TapRuntime#epoch} when {@link #positions} were taken: stale after a benchToggle. */
         int epoch;
@@ -146,11 +146,25 @@ public final class Tap {
 
     // ---- gathering / scattering (and SSLEngine wrap/unwrap, whose plaintext is in buffer arrays) ----
 
-    /** Enter of a call over {@code bufs[off, off+len)}: keeps their positions for {@link #onWriteAll}/{@link #onReadAll}. */
-    public static void enterAll(ByteBuffer[] bufs, int off, int len) {
+    /** What {@link #enterAll} returns when the tap is off; also what the advice's exit sees if its entry failed. */
+    public static final int NOT_LIVE = 0;
+    /** What {@link #enterAll} returns for a call over several buffers: their positions are in the thread's state. */
+    public static final int IN_THREAD_STATE = -1;
+
+    /**
+     * Entry of a call over {@code bufs[off, off+len)}, whose exit ({@link #onWriteAll}/{@link #onReadAll}) needs their
+     * positions now. One buffer (an SSLEngine's usual wrap or unwrap) returns its position + 1, which the advice hands
+     * to its exit (Byte Buddy's {@code @Advice.Enter}) instead of a thread-local look-up on each side of the call (a
+     * chain of dependent loads through the thread's map, four per small TLS message). Several buffers keep their
+     * positions in the thread's state ({@link #IN_THREAD_STATE}).
+     */
+    public static int enterAll(ByteBuffer[] bufs, int off, int len) {
         TapRuntime rt = runtime;
         if (rt == null) {
-            return;
+            return NOT_LIVE;
+        }
+        if (len == 1) {
+            return bufs[off].position() + 1;
         }
         ThreadState state = THREAD_STATE.get();
         state.epoch = rt.epoch;
@@ -161,21 +175,39 @@ public final class Tap {
         for (int i = 0; i < len; i++) {
             p[i] = bufs[off + i].position();
         }
+        return IN_THREAD_STATE;
     }
 
-    /** Exit of a gathering write (or SSLEngine.wrap: {@code tls}): each buffer's consumed part, in order. */
-    public static void onWriteAll(Object socket, ByteBuffer[] bufs, int off, int len, boolean tls) {
-        all(socket, bufs, off, len, tls, Endpoint.LOCAL);
+    /**
+     * Exit of a gathering write (or SSLEngine.wrap: {@code tls}): each buffer's consumed part, in order;
+     * {@code entered} is what {@link #enterAll} returned.
+     */
+    public static void onWriteAll(Object socket, ByteBuffer[] bufs, int off, int len, boolean tls, int entered) {
+        all(socket, bufs, off, len, tls, Endpoint.LOCAL, entered);
     }
 
     /** Exit of a scattering read (or SSLEngine.unwrap: {@code tls}): each buffer's filled part, in order. */
-    public static void onReadAll(Object socket, ByteBuffer[] bufs, int off, int len, boolean tls) {
-        all(socket, bufs, off, len, tls, Endpoint.REMOTE);
+    public static void onReadAll(Object socket, ByteBuffer[] bufs, int off, int len, boolean tls, int entered) {
+        all(socket, bufs, off, len, tls, Endpoint.REMOTE, entered);
     }
 
-    private static void all(Object socket, ByteBuffer[] bufs, int off, int len, boolean tls, Endpoint sender) {
+    private static void all(Object socket, ByteBuffer[] bufs, int off, int len, boolean tls, Endpoint sender,
+                            int entered) {
         TapRuntime rt = runtime;
-        if (rt == null) {
+        if (rt == null || entered == NOT_LIVE) {
+            return; // entered before the tap was live
+        }
+        Transport transport = tls ? Transport.TLS : Transport.PLAIN;
+        if (entered != IN_THREAD_STATE) { // one buffer: [its position at entry, its position now)
+            if (tls) {
+                rememberEngine(rt, socket);
+            }
+            ByteBuffer b = bufs[off];
+            int start = entered - 1;
+            int end = b.position();
+            if (end > start) {
+                bytes(rt, socket, transport, sender, b, null, start, end);
+            }
             return;
         }
         ThreadState state = THREAD_STATE.get();
@@ -184,9 +216,19 @@ public final class Tap {
         }
         int[] p = state.positions;
         if (p.length < len || state.epoch != rt.epoch) {
-            return; // entered before the tap was live (or, with benchToggle, before it was off)
+            return; // with benchToggle: entered before the tap was last off
         }
-        each(rt, socket, tls ? Transport.TLS : Transport.PLAIN, sender, bufs, off, len, p);
+        each(rt, socket, transport, sender, bufs, off, len, p);
+    }
+
+    /**
+     * The engine this thread works with, for {@link #link} to match its channel's next write; not needed (and the
+     * thread-local look-up saved) once a channel is linked to it.
+     */
+    private static void rememberEngine(TapRuntime rt, Object engine) {
+        if (!(rt.table.get(engine) instanceof TapConnection c) || !c.linkedToChannel) {
+            THREAD_STATE.get().lastEngine = engine;
+        }
     }
 
     /**
