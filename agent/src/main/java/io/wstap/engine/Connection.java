@@ -242,6 +242,21 @@ public final class Connection {
     }
 
     /**
+     * A response whose request went by before these bytes began: an agent attached, a packet capture started (or, with
+     * benchToggle, the tap came on) between the two. A 101 that upgrades to websocket shows a WebSocket connection
+     * whose frames start after it, the client being the other end: joined mid-stream there. Any other is ignored (the
+     * connection stays unknown until its next bytes).
+     */
+    private void joinAtResponse(Endpoint sender, long timeNanos, HttpHead head) {
+        if (head.status() != 101 || head.upgrade() == null || !HttpHead.containsToken(head.upgrade(), "websocket")) {
+            return;
+        }
+        // Sec-WebSocket-Location is hixie-76's alone: its 16-byte answer then follows the head.
+        joinMidStream(sender == Endpoint.LOCAL ? Role.SERVER : Role.CLIENT,
+                head.location() != null ? Protocol.HIXIE76 : Protocol.RFC6455);
+    }
+
+    /**
      * {@code sender}'s bytes were not all seen (the live tap was off, benchmark option benchToggle): its next bytes
      * start a frame. A connection whose opening handshake was not seen whole is joined mid-stream first.
      */
@@ -283,6 +298,10 @@ public final class Connection {
                                     + "; RFC 6455 is version 13");
                 }
             }
+            return;
+        }
+        if (phase == Phase.AWAITING_REQUEST) {
+            joinAtResponse(sender, timeNanos, head);
             return;
         }
         if (phase != Phase.AWAITING_RESPONSE || sender == client) {

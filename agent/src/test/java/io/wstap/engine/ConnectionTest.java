@@ -195,6 +195,31 @@ class ConnectionTest {
         assertEquals(Outcome.CLEAN, r.outcome());
     }
 
+    /**
+     * Bytes that begin between the upgrade request and its 101 (an agent attached, a packet capture started, or the
+     * benchToggle tap came on there): the 101 shows the connection is WebSocket, so it is joined mid-stream after it,
+     * with the roles the response gives, instead of being taken for something else and ignored for good.
+     */
+    @Test
+    void aResponseWhoseRequestWentByJoinsTheConnectionAfterIt() {
+        for (boolean serverIsLocal : new boolean[] {false, true}) {
+            Script s = serverIsLocal ? Script.empty().serverIsLocal() : Script.empty();
+            Reconstruction r = Scenarios.cleanClose(s.server(Frames.concat(ascii(Script.response("")), text("x", null)))
+                    .client(text("y", 0x01020304))).run();
+            assertTrue(r.webSocket());
+            assertTrue(r.joinedMidStream());
+            assertEquals(serverIsLocal ? Endpoint.REMOTE : Endpoint.LOCAL, r.clientEndpoint());
+            assertEquals(Outcome.CLEAN, r.outcome());
+            assertEquals(2, r.framesFrom(Role.SERVER), "its text frame right after the 101, and its Close");
+            assertEquals(2, r.framesFrom(Role.CLIENT));
+            assertEquals(List.of(), r.findings());
+        }
+        Reconstruction refused = Script.empty().server(ascii("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"))
+                .end().run();
+        assertFalse(refused.joinedMidStream(), "only a 101 upgrading to websocket shows a WebSocket connection");
+        assertFalse(refused.webSocket());
+    }
+
     @Test
     void framesPipelinedRightAfterTheRequestCount() {
         Reconstruction r = Script.empty().client(Frames.concat(ascii(Script.request("")), text("early", 0x01020304)))

@@ -291,9 +291,7 @@ public final class BenchClient {
 
         /** Sends the upgrade request and reads the answer's head (blocking); an IOException unless it is a 101. */
         private void upgrade(int port) throws IOException {
-            ByteBuffer request = ByteBuffer.wrap(("GET /echo HTTP/1.1\r\nHost: 127.0.0.1:" + port
-                    + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                    + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            ByteBuffer request = ByteBuffer.wrap(RawEchoer.upgradeRequest(port));
             while (!send(request)) {
                 // blocking writes: the loop ends once every byte (and record) is out
             }
@@ -305,9 +303,7 @@ public final class BenchClient {
                 }
                 head = new String(answer.array(), 0, answer.position(), StandardCharsets.US_ASCII);
             }
-            if (!head.startsWith("HTTP/1.1 101")) {
-                throw new IOException("upgrade refused: " + head.lines().findFirst().orElse(""));
-            }
+            RawEchoer.expectSwitchingProtocols(head);
         }
 
         /** Writes what it can of {@code plain} (wss://: wrapped into records); true once it and its records are out. */
@@ -561,9 +557,7 @@ public final class BenchClient {
 
         /** Sends the upgrade request for /echo and reads the answer's head; an IOException unless it is a 101. */
         static void upgrade(OutputStream out, java.io.InputStream in, int port) throws IOException {
-            out.write(("GET /echo HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\n"
-                    + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                    + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(upgradeRequest(port));
             out.flush();
             StringBuilder head = new StringBuilder();
             while (!head.toString().endsWith("\r\n\r\n")) {
@@ -573,8 +567,20 @@ public final class BenchClient {
                 }
                 head.append((char) b);
             }
-            if (!head.toString().startsWith("HTTP/1.1 101")) {
-                throw new IOException("upgrade refused: " + head.toString().lines().findFirst().orElse(""));
+            expectSwitchingProtocols(head.toString());
+        }
+
+        /** The opening handshake's request for /echo (a fixed key: the server's accept is not what is measured). */
+        static byte[] upgradeRequest(int port) {
+            return ("GET /echo HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\n"
+                    + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                    + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        }
+
+        /** An IOException unless the answer's {@code head} is a 101. */
+        static void expectSwitchingProtocols(String head) throws IOException {
+            if (!head.startsWith("HTTP/1.1 101")) {
+                throw new IOException("upgrade refused: " + head.lines().findFirst().orElse(""));
             }
         }
 
