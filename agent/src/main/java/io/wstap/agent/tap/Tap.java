@@ -238,6 +238,15 @@ public final class Tap {
      */
     private static void each(TapRuntime rt, Object socket, Transport transport, Endpoint sender, ByteBuffer[] bufs,
                              int off, int len, int[] from) {
+        if (len == 1) { // one buffer: the single-buffer path, as an SSLEngine call over one buffer takes (see all)
+            ByteBuffer b = bufs[off];
+            int start = start(b, from, 0);
+            int end = end(b, from);
+            if (end > start) {
+                bytes(rt, socket, transport, sender, b, null, start, end);
+            }
+            return;
+        }
         if (rt.copyTap == null && rt.table.get(socket) instanceof TapConnection c) {
             // A tapped connection: one look-up and one lock for all the buffers (each buffer's engine call re-enters
             // the lock at the cost of a recursion count).

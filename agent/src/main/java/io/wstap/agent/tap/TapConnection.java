@@ -98,16 +98,13 @@ final class TapConnection extends ConnectionTable.Entry implements ConnectionObs
 
     /**
      * As {@link #resync(int, Endpoint, ByteBuffer, byte[], int, int)} for the buffers of one gathering or scattering
-     * call, whose bytes are tested as one run (Jetty writes a frame as its header's buffer and its payload's). Bytes
-     * of several buffers are copied for the test, only until the direction is in step again (a write: its first call).
+     * call over several buffers, whose bytes are tested as one run (Jetty writes a frame as its header's buffer and its
+     * payload's). They are copied for the test, only until the direction is in step again (a write: its first call);
+     * a call over one buffer takes the single-buffer path and is tested in place.
      */
     synchronized boolean resync(int now, Endpoint sender, ByteBuffer[] bufs, int off, int len, int[] from) {
         if (synced(now, sender)) {
             return true;
-        }
-        if (len == 1) { // an SSLEngine's unwrap into one buffer: tested in place, no copy on every call until it tiles
-            ByteBuffer b = bufs[off];
-            return restartIf(now, sender, FrameSync.tilesFrames(b, null, Tap.start(b, from, 0), Tap.end(b, from)));
         }
         long total = 0;
         for (int i = 0; i < len; i++) {
