@@ -55,12 +55,20 @@ public final class NioSocketImplHooks {
         }
     }
 
-    /** {@code protected void shutdownOutput()}: a half-close; the socket still reads. */
+    /**
+     * {@code protected void shutdownOutput()}: a half-close; the socket still reads. Stamped with the time at entry,
+     * before the FIN leaves, so a peer in the same JVM never reads it before it was sent; recorded only if it succeeded.
+     */
     public static final class ShutdownOutputAdvice {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static long enter() {
+            return System.nanoTime();
+        }
+
         @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
-        static void exit(@Advice.This Object self, @Advice.Thrown Throwable thrown) {
+        static void exit(@Advice.This Object self, @Advice.Enter long calledAt, @Advice.Thrown Throwable thrown) {
             if (thrown == null) {
-                Tap.onShutdownOutput(self);
+                Tap.onShutdownOutput(self, calledAt);
             }
         }
     }

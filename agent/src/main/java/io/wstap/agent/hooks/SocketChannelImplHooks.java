@@ -141,13 +141,20 @@ public final class SocketChannelImplHooks {
 
     /**
      * {@code SocketChannel shutdownOutput()}: a half-close (a FIN on the wire) while the channel still reads; Jetty
-     * does this right after every Close frame it sends, and only calls close() later.
+     * does this right after every Close frame it sends, and only calls close() later. Stamped with the time at entry,
+     * before the FIN leaves (a peer in the same JVM may read it before this method returns), recorded only if it
+     * succeeded.
      */
     public static final class ShutdownOutputAdvice {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static long enter() {
+            return System.nanoTime();
+        }
+
         @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
-        static void exit(@Advice.This Object self, @Advice.Thrown Throwable thrown) {
+        static void exit(@Advice.This Object self, @Advice.Enter long calledAt, @Advice.Thrown Throwable thrown) {
             if (thrown == null) {
-                Tap.onShutdownOutput(self);
+                Tap.onShutdownOutput(self, calledAt);
             }
         }
     }

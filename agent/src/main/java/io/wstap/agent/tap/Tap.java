@@ -351,8 +351,11 @@ public final class Tap {
         }
     }
 
-    /** shutdownOutput() of the tapped object: the local side sends a FIN but still reads (a half-close). */
-    public static void onShutdownOutput(Object socket) {
+    /**
+     * shutdownOutput() of the tapped object, which succeeded: the local side sent a FIN but still reads (a half-close).
+     * {@code calledAt} is the time the call began, before the FIN left.
+     */
+    public static void onShutdownOutput(Object socket, long calledAt) {
         TapRuntime rt = runtime;
         if (rt != null) {
             Object v = rt.table.get(socket);
@@ -361,7 +364,7 @@ public final class Tap {
                 v = rt.table.get(socket);
             }
             if (v instanceof TapConnection c) {
-                end(rt, socket, c, Endpoint.LOCAL, TcpEnd.HALF_CLOSE);
+                end(rt, socket, c, Endpoint.LOCAL, TcpEnd.HALF_CLOSE, calledAt);
             }
         }
     }
@@ -384,8 +387,12 @@ public final class Tap {
     }
 
     private static void end(TapRuntime rt, Object socket, TapConnection c, Endpoint who, TcpEnd how) {
+        end(rt, socket, c, who, how, System.nanoTime());
+    }
+
+    private static void end(TapRuntime rt, Object socket, TapConnection c, Endpoint who, TcpEnd how, long time) {
         try {
-            c.tcpClosed(who, how);
+            c.tcpClosed(who, how, time);
         } catch (Throwable t) {
             rt.internalError(socket, c);
         }

@@ -50,7 +50,7 @@ final class TapConnection extends ConnectionTable.Entry implements ConnectionObs
      * The connection's last clock reading, the writer wake it was taken in, and how many more calls' data frames may
      * reuse it (see {@link #dataFrameTime}). Only exact readings are kept, so a connection's times never go back.
      */
-    private long reading;
+    private long reading = Long.MIN_VALUE; // no reading yet (System.nanoTime() may be negative)
     private long readingWake = -1;
     private int readingsLeft;
     /** The connection event was recorded (it is WebSocket). */
@@ -192,7 +192,11 @@ final class TapConnection extends ConnectionTable.Entry implements ConnectionObs
     /** Now: handshakes, control frames, findings and TCP ends, which the engine judges by time. */
     @Override
     public long exactTime() {
-        reading = System.nanoTime();
+        return exactTime(System.nanoTime());
+    }
+
+    private long exactTime(long now) {
+        reading = now;
         readingWake = runtime.writerWakes;
         readingsLeft = runtime.callsPerReading - 1;
         return reading;
@@ -205,8 +209,12 @@ final class TapConnection extends ConnectionTable.Entry implements ConnectionObs
         }
     }
 
-    synchronized void tcpClosed(Endpoint who, TcpEnd how) {
-        long now = exactTime();
+    /**
+     * A TCP end at {@code time} (a call's entry, taken before it sent anything), kept no earlier than this connection's
+     * last event so its times stay in order.
+     */
+    synchronized void tcpClosed(Endpoint who, TcpEnd how, long time) {
+        long now = exactTime(Math.max(time, reading));
         if (who == Endpoint.LOCAL && deferredRemoteEnd != null) {
             engine.onTcpClosed(Endpoint.REMOTE, deferredRemoteEnd, now); // the peer had ended first
         }

@@ -5,6 +5,7 @@ import io.wstap.capture.IgnoringSink;
 import io.wstap.capture.CaptureReader;
 import io.wstap.capture.CaptureWriter;
 import io.wstap.engine.Endpoint;
+import io.wstap.engine.TcpEnd;
 import io.wstap.wire.Frame;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,6 +40,7 @@ class FrameTimesTest {
     private SocketChannel client;
     private SocketChannel server;
     private final List<long[]> frames = new ArrayList<>(); // {time, opcode}
+    private final List<long[]> tcpEnds = new ArrayList<>(); // {time, TcpEnd ordinal}
     /** Before the opening handshake's calls, whose exact reading the first data frames may reuse. */
     private long handshakeStart;
 
@@ -102,6 +104,11 @@ class FrameTimesTest {
                 public void frame(long id, long t, Endpoint sender, Frame f, int stackId) {
                     frames.add(new long[] {t, f.opcode()});
                 }
+
+                @Override
+                public void tcpClosed(long id, long t, Endpoint endpoint, TcpEnd how, int stackId) {
+                    tcpEnds.add(new long[] {t, how.ordinal()});
+                }
             });
         }
     }
@@ -152,5 +159,37 @@ class FrameTimesTest {
             long t = frames.get(i)[0];
             assertTrue(t >= calls.get(i)[0] && t <= calls.get(i)[1], "frame " + i + " is stamped in its own call");
         }
+    }
+
+    /**
+     * shutdownOutput() is stamped with the time its call began, taken by the hook before the FIN leaves: a peer in the
+     * same JVM can read that FIN before the call returns, and must not be seen to read it before it was sent.
+     */
+    @Test
+    void aHalfCloseIsStampedWhenItsCallBegan() throws Exception {
+        Path file = start(false);
+        writeFrame(0x8, (byte) 0x03, (byte) 0xE8);
+        long calledAt = System.nanoTime();
+        Thread.sleep(5); // the call's exit, well after its entry
+        Tap.onShutdownOutput(server, calledAt);
+        readBack(file);
+        assertEquals(1, tcpEnds.size());
+        assertEquals(TcpEnd.HALF_CLOSE.ordinal(), tcpEnds.get(0)[1]);
+        assertEquals(calledAt, tcpEnds.get(0)[0], "stamped at the call's entry, not when the tap saw it");
+    }
+
+    /** An entry time before the connection's last event (another thread recorded a frame meanwhile) is kept in order. */
+    @Test
+    void aHalfCloseIsNeverStampedBeforeTheConnectionsLastEvent() throws Exception {
+        Path file = start(false);
+        long calledAt = System.nanoTime();
+        Thread.sleep(2);
+        writeFrame(0x8, (byte) 0x03, (byte) 0xE8); // recorded between the half-close's entry and its exit
+        Tap.onShutdownOutput(server, calledAt);
+        readBack(file);
+        long closeFrame = frames.get(frames.size() - 1)[0];
+        assertEquals(1, tcpEnds.size());
+        assertTrue(closeFrame > calledAt, "the Close frame came after the entry");
+        assertEquals(closeFrame, tcpEnds.get(0)[0], "the half-close is stamped with the connection's last time");
     }
 }
