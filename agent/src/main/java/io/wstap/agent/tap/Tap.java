@@ -34,13 +34,34 @@ public final class Tap {
 
     /**
      * Late attach: a connection whose first bytes seen were not an HTTP head may have been open before the agent came.
-     * It is picked up at the first call (write or read) that is exactly a run of whole, plausible frames, or ignored
-     * after {@code callsLeft} calls. A read may come first: the peer's answer can be read before the write that caused
-     * it has left its hook.
+     * It is picked up at the first write that is exactly a run of whole, plausible frames, or at the second of two
+     * such reads in a row, or ignored after {@code callsLeft} calls.
+     *
+     * <p>Why reads need two: a library writes a frame in one call, but reads wherever its buffer ends, and a blocking
+     * reader that takes a header, then the masking key, then the payload makes calls of 4 or 7 random-looking bytes
+     * (masked payload), about one in 5 000 of which is a plausible frame by chance. Joined there, the connection's
+     * roles come from that false frame's MASK bit: every frame after it broke WS101/WS102 (seen in AgentIT's late
+     * attach). Two reads in a row that both tile are that chance squared.
      */
     static final class PendingJoin {
         static final int CALLS = 32;
         int callsLeft = CALLS;
+        /** The connection's last read was exactly a run of whole frames (reads come from one thread at a time). */
+        boolean lastReadTiled;
+
+        PendingJoin(boolean lastReadTiled) {
+            this.lastReadTiled = lastReadTiled;
+        }
+
+        /** Whether a call from {@code sender} whose bytes {@code tile} (or not) is where to join. */
+        boolean joinsAt(Endpoint sender, boolean tile) {
+            if (sender == Endpoint.LOCAL) {
+                return tile;
+            }
+            boolean twoInARow = tile && lastReadTiled;
+            lastReadTiled = tile;
+            return twoInARow;
+        }
     }
 
     /** A TLS channel linked to its SSLEngine: the channel's close, EOF or reset ends the engine's connection. */
@@ -425,7 +446,7 @@ public final class Tap {
                 return;
             }
             if (v instanceof PendingJoin pending) {
-                if (FrameSync.tilesFrames(buf, array, from, to)) {
+                if (pending.joinsAt(sender, FrameSync.tilesFrames(buf, array, from, to))) {
                     v = join(rt, socket, transport, pending);
                 } else {
                     if (--pending.callsLeft <= 0) {
@@ -438,10 +459,11 @@ public final class Tap {
             if (c == null) {
                 if (rt.lateAttach && !looksLikeHttp(buf, array, from)) {
                     // Perhaps opened before the agent came: wait for a call that is exactly a run of whole frames.
-                    if (FrameSync.tilesFrames(buf, array, from, to)) {
+                    boolean tile = FrameSync.tilesFrames(buf, array, from, to);
+                    if (tile && sender == Endpoint.LOCAL) {
                         c = join(rt, socket, transport, null);
                     } else {
-                        Object now = rt.table.replaceIf(socket, null, new PendingJoin());
+                        Object now = rt.table.replaceIf(socket, null, new PendingJoin(tile));
                         if (!(now instanceof TapConnection other)) {
                             return;
                         }
