@@ -6,6 +6,7 @@ import io.wstap.engine.EngineOptions;
 import io.wstap.wire.Frame;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -268,36 +269,23 @@ public final class TapRuntime {
 
     // ---- the writer thread ----
 
+    // The writer thread's own state (no other thread reads it).
+    private final Frame writerFrame = new Frame();
+    private final byte[] closeScratch = new byte[Frame.MAX_CONTROL_PAYLOAD];
+    private long lastFlush;
+    private long reportedDrops;
+
+    /**
+     * The writer thread: a wake ({@link #drainOnce}) every 20 ms or when the ring is half full. The loop is kept this
+     * small because a method that is called once and loops for ever is compiled only on-stack-replaced, after tens of
+     * thousands of back-edges: at 50 wakes a second its body ran in the interpreter for the first twenty minutes, and
+     * called the compiled drain through an interpreter-to-compiled adapter. {@code drainOnce} is an ordinary method,
+     * compiled after a few seconds of wakes.
+     */
     private void writeLoop() {
-        Frame frame = new Frame();
-        byte[] closeScratch = new byte[Frame.MAX_CONTROL_PAYLOAD];
-        long lastFlush = System.nanoTime();
-        long reportedDrops = 0;
+        lastFlush = System.nanoTime();
         try {
-            while (true) {
-                boolean stopping = !running;
-                recorder.drain(writer, frame, closeScratch);
-                long drops = recorder.dropped();
-                if (drops != reportedDrops) {
-                    writer.lost(System.nanoTime(), drops - reportedDrops);
-                    reportedDrops = drops;
-                }
-                for (Object gone : table.expunge()) { // empty and allocation-free unless channels were collected
-                    if (gone instanceof TapConnection c) {
-                        c.endOnce();
-                        writer.forget(c.id); // collected without close(): nothing more will come for it
-                    }
-                }
-                long now = System.nanoTime();
-                if (stopping || now - lastFlush >= FLUSH_INTERVAL_NANOS) {
-                    writer.flush();
-                    lastFlush = now;
-                }
-                if (stopping) {
-                    recorder.drain(writer, frame, closeScratch);
-                    writer.close();
-                    return;
-                }
+            while (drainOnce()) {
                 recorder.writerParks(PARK_NANOS);
                 writerWakes++; // one writer thread: the read-modify-write of a volatile is safe here
             }
@@ -309,5 +297,34 @@ public final class TapRuntime {
             }
             System.err.println("wstap: capture stopped: " + e);
         }
+    }
+
+    /** One wake of the writer: drains the ring, flushes once a second; false once it has stopped and closed. */
+    private boolean drainOnce() throws IOException {
+        boolean stopping = !running;
+        recorder.drain(writer, writerFrame, closeScratch);
+        long drops = recorder.dropped();
+        if (drops != reportedDrops) {
+            writer.lost(System.nanoTime(), drops - reportedDrops);
+            reportedDrops = drops;
+        }
+        List<Object> collected = table.expunge(); // empty and allocation-free unless channels were collected
+        for (int i = 0; i < collected.size(); i++) {
+            if (collected.get(i) instanceof TapConnection c) {
+                c.endOnce();
+                writer.forget(c.id); // collected without close(): nothing more will come for it
+            }
+        }
+        long now = System.nanoTime();
+        if (stopping || now - lastFlush >= FLUSH_INTERVAL_NANOS) {
+            writer.flush();
+            lastFlush = now;
+        }
+        if (stopping) {
+            recorder.drain(writer, writerFrame, closeScratch);
+            writer.close();
+            return false;
+        }
+        return true;
     }
 }
