@@ -22,9 +22,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -73,8 +71,7 @@ public class FramePathBenchmark {
     private TapRuntime runtime;
     private CaptureWriter echoFile;
     private int echoed;
-    private ServerSocketChannel listener;
-    private SocketChannel client;
+    private LoopbackChannels channels;
     private SocketChannel server;
     /** The client's masked frame as the server reads it, and the server's unmasked answer. */
     private final ByteBuffer in = ByteBuffer.allocateDirect(2 + 4 + PAYLOAD);
@@ -98,9 +95,8 @@ public class FramePathBenchmark {
         echoFile = CaptureWriter.create(dir.resolve("echo.wstap"), CaptureHeader.forThisJvm(""), 0);
         runtime = new TapRuntime(echoFile, 1 << 16, 0, Set.of(), Set.of(), false, "none", "keep");
         Tap.runtime = runtime; // live hooks, no writer thread: echo drains on its own thread
-        listener = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
-        client = SocketChannel.open(listener.getLocalAddress());
-        server = listener.accept();
+        channels = new LoopbackChannels();
+        server = channels.server;
         // The opening handshake as the server sees it: the request read, the 101 written.
         read(ascii("GET /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                 + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"));
@@ -136,9 +132,7 @@ public class FramePathBenchmark {
         runtime.recorder.drain(echoFile, drainView, closeScratch);
         echoFile.close();
         file.close();
-        client.close();
-        server.close();
-        listener.close();
+        channels.close();
         TapBenchmark.deleteFlatDirectory(dir);
     }
 

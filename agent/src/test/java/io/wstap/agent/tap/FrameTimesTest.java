@@ -13,9 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -36,7 +34,7 @@ class FrameTimesTest {
     @TempDir
     Path dir;
     private TapRuntime runtime;
-    private ServerSocketChannel listener;
+    private LoopbackChannels channels;
     private SocketChannel client;
     private SocketChannel server;
     private final List<long[]> frames = new ArrayList<>(); // {time, opcode}
@@ -46,17 +44,15 @@ class FrameTimesTest {
 
     @BeforeEach
     void open() throws IOException {
-        listener = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
-        client = SocketChannel.open(listener.getLocalAddress());
-        server = listener.accept();
+        channels = new LoopbackChannels();
+        client = channels.client;
+        server = channels.server;
     }
 
     @AfterEach
     void close() throws IOException {
         Tap.runtime = null;
-        client.close();
-        server.close();
-        listener.close();
+        channels.close();
     }
 
     private Path start(boolean exactTimes) throws IOException {

@@ -12,8 +12,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -32,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LateJoinTest {
     @TempDir
     Path dir;
-    private ServerSocketChannel listener;
+    private LoopbackChannels channels;
     private SocketChannel client;
     private SocketChannel server;
     private TapRuntime runtime;
@@ -40,9 +38,9 @@ class LateJoinTest {
 
     @BeforeEach
     void open() throws IOException {
-        listener = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
-        client = SocketChannel.open(listener.getLocalAddress());
-        server = listener.accept();
+        channels = new LoopbackChannels();
+        client = channels.client;
+        server = channels.server;
         file = dir.resolve("late.wstap");
         runtime = new TapRuntime(CaptureWriter.create(file, CaptureHeader.forThisJvm(""), 0), 1024, 0, Set.of(),
                 Set.of(), true, "none", "keep");
@@ -52,9 +50,7 @@ class LateJoinTest {
     @AfterEach
     void close() throws IOException {
         Tap.runtime = null;
-        client.close();
-        server.close();
-        listener.close();
+        channels.close();
     }
 
     /**
