@@ -35,7 +35,6 @@ class FrameTimesTest {
     Path dir;
     private TapRuntime runtime;
     private LoopbackChannels channels;
-    private SocketChannel client;
     private SocketChannel server;
     private final List<long[]> frames = new ArrayList<>(); // {time, opcode}
     private final List<long[]> tcpEnds = new ArrayList<>(); // {time, TcpEnd ordinal}
@@ -45,7 +44,6 @@ class FrameTimesTest {
     @BeforeEach
     void open() throws IOException {
         channels = new LoopbackChannels();
-        client = channels.client;
         server = channels.server;
     }
 

@@ -31,7 +31,6 @@ class LateJoinTest {
     @TempDir
     Path dir;
     private LoopbackChannels channels;
-    private SocketChannel client;
     private SocketChannel server;
     private TapRuntime runtime;
     private Path file;
@@ -39,7 +38,6 @@ class LateJoinTest {
     @BeforeEach
     void open() throws IOException {
         channels = new LoopbackChannels();
-        client = channels.client;
         server = channels.server;
         file = dir.resolve("late.wstap");
         runtime = new TapRuntime(CaptureWriter.create(file, CaptureHeader.forThisJvm(""), 0), 1024, 0, Set.of(),
@@ -108,13 +106,9 @@ class LateJoinTest {
         // second confirms it. The frames are joined from the second read on.
         for (int i = 0; i < 3; i++) {
             byte[] frame = {(byte) 0x81, 0x02, 'h', (byte) ('0' + i)};
-            Tap.onRead(client, frame, 0, frame.length);
+            Tap.onRead(channels.client, frame, 0, frame.length);
         }
-        runtime.stop();
-        CaptureReplay replay = new CaptureReplay();
-        CaptureReplay.replay(file, replay);
-        Reconstruction r = replay.reconstructions().values().iterator().next();
-        assertEquals(1, replay.reconstructions().size());
+        Reconstruction r = onlyConnection();
         assertTrue(r.joinedMidStream(), r.toString());
         assertEquals(Endpoint.LOCAL, r.clientEndpoint(), "the peer sends unmasked frames: it is the server\n" + r);
         assertEquals(2, r.framesFrom(Role.SERVER), "joined at the second read\n" + r);
