@@ -247,8 +247,8 @@ public final class Connection {
      * whose frames start after it, the client being the other end: joined mid-stream there. Any other is ignored (the
      * connection stays unknown until its next bytes).
      */
-    private void joinAtResponse(Endpoint sender, long timeNanos, HttpHead head) {
-        if (head.status() != 101 || head.upgrade() == null || !HttpHead.containsToken(head.upgrade(), "websocket")) {
+    private void joinAtResponse(Endpoint sender, HttpHead head) {
+        if (!head.isWebSocketSwitch()) {
             return;
         }
         // Sec-WebSocket-Location is hixie-76's alone: its 16-byte answer then follows the head.
@@ -301,7 +301,7 @@ public final class Connection {
             return;
         }
         if (phase == Phase.AWAITING_REQUEST) {
-            joinAtResponse(sender, timeNanos, head);
+            joinAtResponse(sender, head);
             return;
         }
         if (phase != Phase.AWAITING_RESPONSE || sender == client) {

@@ -55,6 +55,11 @@ public record HttpHead(
         return request && upgrade != null && containsToken(upgrade, "websocket");
     }
 
+    /** True when this response switches to WebSocket: 101 with {@code Upgrade: websocket} (any case). */
+    public boolean isWebSocketSwitch() {
+        return !request && status == 101 && containsToken(upgrade, "websocket");
+    }
+
     /** True for a draft hixie-76 request: it carries {@code Sec-WebSocket-Key1} and {@code Key2}. */
     public boolean isHixie76() {
         return request && key1 != null && key2 != null;

@@ -164,6 +164,8 @@ class HttpHeadParserTest {
         assertEquals(new HttpHead(false, null, null, 101, "Switching Protocols",
                 null, "websocket", "Upgrade", null, null,
                 "chat", null, "s3pPLMBiTxaQ9kYGJzzhZRbK+xOo=", null, null, null, null, in.length), o.head);
+        assertTrue(o.head.isWebSocketSwitch());
+        assertFalse(o.head.isWebSocketUpgrade());
     }
 
     @Test
@@ -179,6 +181,7 @@ class HttpHeadParserTest {
                 headLength), o.head);
         assertTrue(o.head.isHixie76());
         assertTrue(o.head.isWebSocketUpgrade());
+        assertFalse(o.head.isWebSocketSwitch(), "a request is no switch");
     }
 
     @Test
@@ -223,6 +226,7 @@ class HttpHeadParserTest {
         assertEquals(new HttpHead(false, null, null, 400, "Bad Request",
                 null, null, "close", null, "13, 8, 7",
                 null, null, null, null, null, null, null, headLength), o.head);
+        assertFalse(o.head.isWebSocketSwitch());
     }
 
     @Test
