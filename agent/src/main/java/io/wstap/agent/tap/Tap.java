@@ -220,14 +220,15 @@ public final class Tap {
         }
         Transport transport = tls ? Transport.TLS : Transport.PLAIN;
         if (entered != IN_THREAD_STATE) { // one buffer: [its position at entry, its position now)
+            Object v = valueOf(rt, socket); // one look-up for both the engine's link and its bytes
             if (tls) {
-                rememberEngine(rt, socket);
+                rememberEngine(socket, v);
             }
             ByteBuffer b = bufs[off];
             int start = entered - 1;
             int end = b.position();
             if (end > start) {
-                bytes(rt, socket, transport, sender, b, null, start, end);
+                bytes(rt, socket, v, transport, sender, b, null, start, end);
             }
             return;
         }
@@ -246,8 +247,8 @@ public final class Tap {
      * The engine this thread works with, for {@link #link} to match its channel's next write; not needed (and the
      * thread-local look-up saved) once a channel is linked to it.
      */
-    private static void rememberEngine(TapRuntime rt, Object engine) {
-        if (!(rt.table.get(engine) instanceof TapConnection c) || !c.linkedToChannel) {
+    private static void rememberEngine(Object engine, Object v) {
+        if (!(v instanceof TapConnection c) || !c.linkedToChannel) {
             THREAD_STATE.get().lastEngine = engine;
         }
     }
@@ -423,7 +424,17 @@ public final class Tap {
 
     private static void bytes(TapRuntime rt, Object socket, Transport transport, Endpoint sender, ByteBuffer buf,
                               byte[] array, int from, int to) {
-        Object v = null;
+        bytes(rt, socket, valueOf(rt, socket), transport, sender, buf, array, from, to);
+    }
+
+    /** {@code socket}'s value in the table (null with the benchmark-only copyTap, which keeps no table). */
+    private static Object valueOf(TapRuntime rt, Object socket) {
+        return rt.copyTap == null ? rt.table.get(socket) : null;
+    }
+
+    /** The common path, {@code v} being the socket's {@link #valueOf} (an SSLEngine call has it already). */
+    private static void bytes(TapRuntime rt, Object socket, Object v, Transport transport, Endpoint sender,
+                              ByteBuffer buf, byte[] array, int from, int to) {
         try {
             if (rt.copyTap != null) {
                 if (transport == Transport.PLAIN) {
@@ -431,7 +442,6 @@ public final class Tap {
                 }
                 return;
             }
-            v = rt.table.get(socket);
             if (v instanceof TapConnection known) { // the common case first: one class check (the class is final)
                 if (!tapped(rt, socket, known, sender, buf, array, from, to)) {
                     forget(rt, socket, transport, sender, buf, array, from, to);
