@@ -67,6 +67,18 @@ public class FramePathBenchmark {
     public int evictKiB;
     private long[] evict;
 
+    /**
+     * Connections the messages go round, each upgraded the same way (1: the channel's alone; the others are keyed by
+     * plain objects, as the table only sees identities). With a few thousand, each message finds its connection's
+     * state out of the core's caches, as on a busy server, with no eviction walk to subtract.
+     */
+    @Param({"1"})
+    public int connections;
+    private Object[] keys;
+    private int next;
+    /** Keeps the benchmark's read of each key (see echoOnce). */
+    public int keyHashes;
+
     private Path dir;
     private TapRuntime runtime;
     private CaptureWriter echoFile;
@@ -97,13 +109,20 @@ public class FramePathBenchmark {
         Tap.runtime = runtime; // live hooks, no writer thread: echo drains on its own thread
         channels = new LoopbackChannels();
         server = channels.server;
-        // The opening handshake as the server sees it: the request read, the 101 written.
-        read(ascii("GET /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"));
-        write(ascii("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                + "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n"));
-        if (!(runtime.table.get(server) instanceof TapConnection c) || c.ignored()) {
-            throw new IllegalStateException("the tap did not take the upgrade as WebSocket");
+        keys = new Object[connections];
+        keys[0] = server;
+        for (int k = 1; k < connections; k++) {
+            keys[k] = new Object();
+        }
+        for (Object key : keys) {
+            // The opening handshake as the server sees it: the request read, the 101 written.
+            read(key, ascii("GET /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"));
+            write(key, ascii("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n"));
+            if (!(runtime.table.get(key) instanceof TapConnection c) || c.ignored()) {
+                throw new IllegalStateException("the tap did not take the upgrade as WebSocket");
+            }
         }
         in.put(0, (byte) 0x81).put(1, (byte) (0x80 | PAYLOAD));
         out.put(0, (byte) 0x81).put(1, (byte) PAYLOAD);
@@ -117,13 +136,13 @@ public class FramePathBenchmark {
         return ByteBuffer.wrap(s.getBytes(StandardCharsets.US_ASCII));
     }
 
-    private void read(ByteBuffer b) {
-        Tap.onRead(server, b, 0, b.limit());
+    private static void read(Object key, ByteBuffer b) {
+        Tap.onRead(key, b, 0, b.limit());
     }
 
-    private void write(ByteBuffer b) {
-        Tap.onWriteStart(server, b, 0, b.limit());
-        Tap.onWriteEnd(server, b.limit(), b.limit());
+    private static void write(Object key, ByteBuffer b) {
+        Tap.onWriteStart(key, b, 0, b.limit());
+        Tap.onWriteEnd(key, b.limit(), b.limit());
     }
 
     @TearDown(Level.Trial)
@@ -169,9 +188,12 @@ public class FramePathBenchmark {
         walk();
         maskSeed = maskSeed * 0x9E3779B9 + 1; // clients pick a fresh mask per frame (§5.3)
         in.putInt(2, maskSeed);
-        Tap.onRead(server, in, 0, 2 + 4 + PAYLOAD);
-        Tap.onWriteStart(server, out, 0, 2 + PAYLOAD);
-        Tap.onWriteEnd(server, 2 + PAYLOAD, 2 + PAYLOAD);
+        Object key = keys[next];
+        next = next + 1 == keys.length ? 0 : next + 1;
+        keyHashes += key.hashCode(); // the hooked JDK method has its channel in cache: so must the benchmark
+        Tap.onRead(key, in, 0, 2 + 4 + PAYLOAD);
+        Tap.onWriteStart(key, out, 0, 2 + PAYLOAD);
+        Tap.onWriteEnd(key, 2 + PAYLOAD, 2 + PAYLOAD);
         if (++echoed == BATCH / 2) {
             echoed = 0;
             runtime.recorder.drain(sink, drainView, closeScratch);
