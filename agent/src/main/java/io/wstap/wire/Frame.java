@@ -5,14 +5,14 @@ import java.nio.charset.StandardCharsets;
 /**
  * One frame's header as the scanner saw it (RFC 6455 §5.2), plus the payload of a Close frame.
  *
- * <p>A reusable view: {@link FrameScanner} owns one instance per direction and fills it before each
- * {@link FrameSink#onFrame} call, so reading it allocates nothing; it is valid only during that call. Capture readers
- * fill one with {@link #set} to replay recorded frames through the same engine.
+ * <p>A reusable view: a {@link FrameScanner} is the one it fills before each {@link FrameSink#onFrame} call (it extends
+ * this class, for its memory layout), so reading it allocates nothing; it is valid only during that call. Capture
+ * readers fill one with {@link #set} to replay recorded frames through the same engine.
  *
  * <p>Only the Close payload is kept (at most {@link #MAX_CONTROL_PAYLOAD} bytes, unmasked): a Close frame's code and
  * reason are the point of wstap. Every other payload is skipped by arithmetic and never copied.
  */
-public final class Frame {
+public class Frame {
     /** Control frames carry at most 125 payload bytes (§5.5); also the most of a Close payload ever kept. */
     public static final int MAX_CONTROL_PAYLOAD = 125;
     /** 2 fixed bytes + 8 bytes of 64-bit length + 4 bytes of masking key. */

@@ -16,8 +16,14 @@ import java.nio.ByteOrder;
  * <p>Allocation: none per frame or per call. The fast path parses a header that lies whole in the buffer straight from
  * it, and skips a payload that also lies there without another trip round the loop; split headers go through the
  * 14-byte carry.
+ *
+ * <p>The view of the frame just scanned, which a sink gets, is this scanner itself: it extends {@link Frame}. A layout
+ * choice (as io.wstap.engine.StreamDecoder extends it), not a claim that a scanner is a frame: on a server busy with
+ * small messages each object a call touches is a cache miss, and a separate view was one more, reached only through
+ * the scanner. {@link #streamOffset()} is the scanner's position; {@link #offset()}, as for any frame, where the last
+ * reported frame starts.
  */
-public class FrameScanner {
+public class FrameScanner extends Frame {
     /** The framing the connection's handshake chose. */
     public enum Mode { RFC6455, HIXIE76 }
 
@@ -44,7 +50,6 @@ public class FrameScanner {
 
     private final FrameSink sink;
     private final boolean checkText;
-    private final Frame frame = new Frame();
     /** Made at the first header split across calls. */
     private byte[] carry;
 
@@ -101,15 +106,15 @@ public class FrameScanner {
     public void reset(Mode mode, long streamOffset) {
         scanned = streamOffset;
         state = mode == Mode.HIXIE76 ? State.HIXIE_TYPE : State.HEADER;
-        frame.hixie = mode == Mode.HIXIE76;
+        hixie = mode == Mode.HIXIE76;
         carried = 0;
         remaining = 0;
         inText = false;
         textFrame = false;
     }
 
-    /** Stream offset of the next byte to scan. */
-    public long offset() {
+    /** Stream offset of the next byte to scan (not {@link #offset()}, the offset of the frame last reported). */
+    public long streamOffset() {
         return scanned;
     }
 
@@ -194,7 +199,7 @@ public class FrameScanner {
     private int header(ByteBuffer bb, byte[] a, int i, int to, long base) {
         if (carried == 0) {
             // Fast path: frames lying whole in this buffer, one after another, without a trip round the state loop.
-            Frame f = frame;
+            Frame f = this;
             while (to - i >= 2) {
                 int b1 = at(bb, a, i + 1);
                 int size = headerSize(b1);
@@ -247,7 +252,7 @@ public class FrameScanner {
 
     /** Parses the complete header at {@code p} (second byte {@code b1}) into {@link #frame}. */
     private void parseHeader(ByteBuffer bb, byte[] a, int p, long offset, int b1) {
-        Frame f = frame;
+        Frame f = this;
         int b0 = at(bb, a, p);
         f.fin = (b0 & 0x80) != 0;
         f.rsv = (b0 >> 4) & 0x7;
@@ -287,7 +292,7 @@ public class FrameScanner {
 
     /** After a header that the fast path did not finish: report it (or wait for its Close payload), set the state. */
     private void afterHeader() {
-        Frame f = frame;
+        Frame f = this;
         long length = f.payloadLength;
         maskPos = 0;
         remaining = length;
@@ -327,14 +332,14 @@ public class FrameScanner {
     private int payload(ByteBuffer bb, byte[] a, int i, int to) {
         int n = (int) Math.min(remaining, to - i);
         if (textFrame && !textReported) {
-            int key = frame.maskKey;
+            int key = maskKey;
             int state8 = utf8State;
             for (int k = 0; k < n; k++) {
                 int b = at(bb, a, i + k) ^ maskByte(key, maskPos++);
                 state8 = Utf8.step(state8, b);
                 if (state8 == Utf8.REJECT) {
                     textReported = true;
-                    sink.onInvalidText(frame.offset);
+                    sink.onInvalidText(offset);
                     break;
                 }
             }
@@ -356,18 +361,18 @@ public class FrameScanner {
         state = State.HEADER;
         if (textFrame) {
             textFrame = false;
-            if (frame.fin) {
+            if (fin) {
                 inText = false;
                 if (!textReported && utf8State != Utf8.ACCEPT) {
                     textReported = true; // the message ended inside a multi-byte sequence
-                    sink.onInvalidText(frame.offset);
+                    sink.onInvalidText(offset);
                 }
             }
         }
     }
 
     private int closePayload(ByteBuffer bb, byte[] a, int i, int to) {
-        Frame f = frame;
+        Frame f = this;
         int keep = (int) Math.min(f.payloadLength, Frame.MAX_CONTROL_PAYLOAD);
         int key = f.maskKey;
         while (i < to && f.closePayloadLength < keep) {
@@ -388,7 +393,7 @@ public class FrameScanner {
     // ---- draft hixie-76 §4.2: 0x00 <UTF-8> 0xFF text, 0x80-0xFF type + 7-bit-group length binary, FF 00 close -----
 
     private int hixieType(ByteBuffer bb, byte[] a, int i, long base) {
-        Frame f = frame;
+        Frame f = this;
         int type = at(bb, a, i);
         f.offset = base + i;
         f.fin = true;
@@ -415,7 +420,7 @@ public class FrameScanner {
 
     private int hixieText(ByteBuffer bb, byte[] a, int i, int to) {
         // Unlike RFC 6455 the length is not declared: the 0xFF terminator must be found, which reads (never copies) bytes.
-        Frame f = frame;
+        Frame f = this;
         while (i < to) {
             int b = at(bb, a, i++);
             if (b == 0xFF) {
@@ -440,7 +445,7 @@ public class FrameScanner {
     }
 
     private int hixieLength(ByteBuffer bb, byte[] a, int i) {
-        Frame f = frame;
+        Frame f = this;
         int b = at(bb, a, i);
         hixieLengthBytes++;
         f.payloadLength = f.payloadLength << 7 | (b & 0x7F);

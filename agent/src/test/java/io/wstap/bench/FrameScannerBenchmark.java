@@ -129,7 +129,7 @@ public class FrameScannerBenchmark {
     static void check(String what, FrameScanner scanner, long frames, int perInvocation) {
         if (!scanner.atFrameBoundary() || frames % perInvocation != 0) {
             throw new IllegalStateException(what + ": " + frames + " frames, not a multiple of " + perInvocation
-                    + ", or the scanner is not at a frame boundary (stream offset " + scanner.offset() + ")");
+                    + ", or the scanner is not at a frame boundary (stream offset " + scanner.streamOffset() + ")");
         }
     }
 

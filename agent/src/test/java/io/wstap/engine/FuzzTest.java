@@ -584,13 +584,13 @@ class FuzzTest {
             if (split.violation != null) {
                 throw new AssertionError(split.violation);
             }
-            if (s.offset() != in.startOffset + fed) {
-                throw new AssertionError("offset() is " + s.offset() + " after " + fed + " bytes from "
+            if (s.streamOffset() != in.startOffset + fed) {
+                throw new AssertionError("streamOffset() is " + s.streamOffset() + " after " + fed + " bytes from "
                         + in.startOffset + "; expected " + (in.startOffset + fed));
             }
-            if (split.lastOffset >= s.offset() || split.lastInvalid >= s.offset()) {
+            if (split.lastOffset >= s.streamOffset() || split.lastInvalid >= s.streamOffset()) {
                 throw new AssertionError("an event at offset " + Math.max(split.lastOffset, split.lastInvalid)
-                        + " beyond the bytes scanned (offset() " + s.offset() + ")");
+                        + " beyond the bytes scanned (streamOffset() " + s.streamOffset() + ")");
             }
             if (wasStopped && (!s.stopped() || split.frames != framesBefore)) {
                 throw new AssertionError("a stopped scanner reported a frame or resumed");
@@ -605,7 +605,7 @@ class FuzzTest {
         w.reset(in.mode, in.startOffset);
         w.scan(b, 0, b.length);
         if (whole.frames != split.frames || whole.invalid != split.invalid || whole.digest != split.digest
-                || w.stopped() != s.stopped() || w.atFrameBoundary() != s.atFrameBoundary() || w.offset() != s.offset()) {
+                || w.stopped() != s.stopped() || w.atFrameBoundary() != s.atFrameBoundary() || w.streamOffset() != s.streamOffset()) {
             throw new AssertionError("split and whole scans differ: frames " + split.frames + " / " + whole.frames
                     + ", invalid text " + split.invalid + " / " + whole.invalid + ", digest " + split.digest + " / "
                     + whole.digest + ", stopped " + s.stopped() + " / " + w.stopped() + ", at boundary "

@@ -115,7 +115,7 @@ class FrameScannerTest {
         assertEquals(1, r.events.size());
         assertTrue(r.events.get(0).endsWith("overflow"));
         assertTrue(s.stopped());
-        assertEquals(stream.length, s.offset());
+        assertEquals(stream.length, s.streamOffset());
     }
 
     @Test
@@ -154,7 +154,7 @@ class FrameScannerTest {
                 scanner.scan(s, 0, cut);
                 scanner.scan(s, cut, s.length - cut);
                 assertEquals(whole, r.events, "cut at " + cut);
-                assertEquals(s.length, scanner.offset());
+                assertEquals(s.length, scanner.streamOffset());
             }
         }
     }
