@@ -199,7 +199,6 @@ public class FrameScanner extends Frame {
     private int header(ByteBuffer bb, byte[] a, int i, int to, long base) {
         if (carried == 0) {
             // Fast path: frames lying whole in this buffer, one after another, without a trip round the state loop.
-            Frame f = this;
             while (to - i >= 2) {
                 int b1 = at(bb, a, i + 1);
                 int size = headerSize(b1);
@@ -207,12 +206,12 @@ public class FrameScanner extends Frame {
                     break;
                 }
                 parseHeader(bb, a, i, base + i, b1);
-                long length = f.payloadLength;
-                if (length <= to - i - size && !checkText && !f.lengthOverflow
-                        && !(f.opcode == Opcode.CLOSE && length > 0)) {
+                long length = payloadLength;
+                if (length <= to - i - size && !checkText && !lengthOverflow
+                        && !(opcode == Opcode.CLOSE && length > 0)) {
                     // The usual frame: header and payload both here. Report it and skip the payload by arithmetic;
                     // the scanner's state does not change.
-                    sink.onFrame(f);
+                    sink.onFrame(this);
                     i += size + (int) length;
                     continue;
                 }
@@ -250,66 +249,64 @@ public class FrameScanner extends Frame {
         return i;
     }
 
-    /** Parses the complete header at {@code p} (second byte {@code b1}) into {@link #frame}. */
+    /** Parses the complete header at {@code p} (second byte {@code b1}) into this frame view's fields. */
     private void parseHeader(ByteBuffer bb, byte[] a, int p, long offset, int b1) {
-        Frame f = this;
         int b0 = at(bb, a, p);
-        f.fin = (b0 & 0x80) != 0;
-        f.rsv = (b0 >> 4) & 0x7;
-        f.opcode = b0 & 0x0F;
-        f.masked = (b1 & 0x80) != 0;
-        f.offset = offset;
-        f.closePayloadLength = 0;
-        f.nonMinimalLength = false;
-        f.lengthOverflow = false;
+        fin = (b0 & 0x80) != 0;
+        rsv = (b0 >> 4) & 0x7;
+        opcode = b0 & 0x0F;
+        masked = (b1 & 0x80) != 0;
+        this.offset = offset;
+        closePayloadLength = 0;
+        nonMinimalLength = false;
+        lengthOverflow = false;
         int len7 = b1 & 0x7F;
         int q = p + 2;
         long length;
         if (len7 == 126) {
             length = at(bb, a, q) << 8 | at(bb, a, q + 1);
-            f.nonMinimalLength = length < 126;
+            nonMinimalLength = length < 126;
             q += 2;
         } else if (len7 == 127) {
             length = 0;
             for (int k = 0; k < 8; k++) {
                 length = length << 8 | at(bb, a, q + k);
             }
-            f.nonMinimalLength = length >= 0 && length <= 0xFFFF;
-            f.lengthOverflow = length < 0; // "the most significant bit MUST be 0" (§5.2)
+            nonMinimalLength = length >= 0 && length <= 0xFFFF;
+            lengthOverflow = length < 0; // "the most significant bit MUST be 0" (§5.2)
             q += 8;
         } else {
             length = len7;
         }
-        f.payloadLength = length;
-        if (f.masked) {
-            f.maskKey = intAt(bb, a, q);
+        payloadLength = length;
+        if (masked) {
+            maskKey = intAt(bb, a, q);
             q += 4;
         } else {
-            f.maskKey = 0;
+            maskKey = 0;
         }
-        f.headerSize = q - p;
+        headerSize = q - p;
     }
 
     /** After a header that the fast path did not finish: report it (or wait for its Close payload), set the state. */
     private void afterHeader() {
-        Frame f = this;
-        long length = f.payloadLength;
+        long length = payloadLength;
         maskPos = 0;
         remaining = length;
-        if (f.lengthOverflow) {
+        if (lengthOverflow) {
             // Where this frame ends is unknowable: report it, then stop parsing this stream.
-            sink.onFrame(f);
+            sink.onFrame(this);
             state = State.STOPPED;
             return;
         }
-        if (f.opcode == Opcode.CLOSE && length > 0) {
+        if (opcode == Opcode.CLOSE && length > 0) {
             state = State.CLOSE_PAYLOAD; // reported once its code and reason are kept
             return;
         }
         if (checkText) {
-            trackText(f);
+            trackText();
         }
-        sink.onFrame(f);
+        sink.onFrame(this);
         if (length > 0) {
             state = State.PAYLOAD;
         } else {
@@ -318,15 +315,15 @@ public class FrameScanner extends Frame {
     }
 
     /** Which frames belong to a text message (RFC 6455 §5.4: control frames may sit between fragments). */
-    private void trackText(Frame f) {
-        if (f.opcode == Opcode.TEXT) {
+    private void trackText() {
+        if (opcode == Opcode.TEXT) {
             inText = true;
             utf8State = Utf8.ACCEPT;
             textReported = false;
-        } else if (f.opcode == Opcode.BINARY) {
+        } else if (opcode == Opcode.BINARY) {
             inText = false;
         }
-        textFrame = inText && Opcode.isData(f.opcode);
+        textFrame = inText && Opcode.isData(opcode);
     }
 
     private int payload(ByteBuffer bb, byte[] a, int i, int to) {
@@ -372,15 +369,14 @@ public class FrameScanner extends Frame {
     }
 
     private int closePayload(ByteBuffer bb, byte[] a, int i, int to) {
-        Frame f = this;
-        int keep = (int) Math.min(f.payloadLength, Frame.MAX_CONTROL_PAYLOAD);
-        int key = f.maskKey;
-        while (i < to && f.closePayloadLength < keep) {
-            f.closePayloadArray()[f.closePayloadLength++] = (byte) (at(bb, a, i++) ^ maskByte(key, maskPos++));
+        int keep = (int) Math.min(payloadLength, Frame.MAX_CONTROL_PAYLOAD);
+        int key = maskKey;
+        while (i < to && closePayloadLength < keep) {
+            closePayloadArray()[closePayloadLength++] = (byte) (at(bb, a, i++) ^ maskByte(key, maskPos++));
         }
-        if (f.closePayloadLength == keep) {
+        if (closePayloadLength == keep) {
             remaining -= keep;
-            sink.onFrame(f);
+            sink.onFrame(this);
             if (remaining > 0) {
                 state = State.PAYLOAD; // an over-long Close (a WS103 error): skip the rest
             } else {
@@ -393,21 +389,20 @@ public class FrameScanner extends Frame {
     // ---- draft hixie-76 §4.2: 0x00 <UTF-8> 0xFF text, 0x80-0xFF type + 7-bit-group length binary, FF 00 close -----
 
     private int hixieType(ByteBuffer bb, byte[] a, int i, long base) {
-        Frame f = this;
         int type = at(bb, a, i);
-        f.offset = base + i;
-        f.fin = true;
-        f.rsv = 0;
-        f.masked = false;
-        f.maskKey = 0;
-        f.closePayloadLength = 0;
-        f.nonMinimalLength = false;
-        f.lengthOverflow = false;
-        f.payloadLength = 0;
+        offset = base + i;
+        fin = true;
+        rsv = 0;
+        masked = false;
+        maskKey = 0;
+        closePayloadLength = 0;
+        nonMinimalLength = false;
+        lengthOverflow = false;
+        payloadLength = 0;
         if ((type & 0x80) == 0) {
             state = State.HIXIE_TEXT;
-            f.opcode = Opcode.TEXT;
-            f.headerSize = 1;
+            opcode = Opcode.TEXT;
+            headerSize = 1;
             utf8State = Utf8.ACCEPT;
             textReported = false;
         } else {
@@ -420,24 +415,23 @@ public class FrameScanner extends Frame {
 
     private int hixieText(ByteBuffer bb, byte[] a, int i, int to) {
         // Unlike RFC 6455 the length is not declared: the 0xFF terminator must be found, which reads (never copies) bytes.
-        Frame f = this;
         while (i < to) {
             int b = at(bb, a, i++);
             if (b == 0xFF) {
                 state = State.HIXIE_TYPE;
-                sink.onFrame(f);
+                sink.onFrame(this);
                 if (checkText && !textReported && utf8State != Utf8.ACCEPT) {
                     textReported = true;
-                    sink.onInvalidText(f.offset);
+                    sink.onInvalidText(offset);
                 }
                 return i;
             }
-            f.payloadLength++;
+            payloadLength++;
             if (checkText && !textReported) {
                 utf8State = Utf8.step(utf8State, b);
                 if (utf8State == Utf8.REJECT) {
                     textReported = true;
-                    sink.onInvalidText(f.offset);
+                    sink.onInvalidText(offset);
                 }
             }
         }
@@ -445,25 +439,24 @@ public class FrameScanner extends Frame {
     }
 
     private int hixieLength(ByteBuffer bb, byte[] a, int i) {
-        Frame f = this;
         int b = at(bb, a, i);
         hixieLengthBytes++;
-        f.payloadLength = f.payloadLength << 7 | (b & 0x7F);
+        payloadLength = payloadLength << 7 | (b & 0x7F);
         if ((b & 0x80) != 0) {
-            if (f.payloadLength >>> 55 != 0) {
+            if (payloadLength >>> 55 != 0) {
                 // Another group would overflow a long: no real frame is this long.
-                f.lengthOverflow = true;
-                f.opcode = Opcode.BINARY;
-                f.headerSize = 1 + hixieLengthBytes;
-                sink.onFrame(f);
+                lengthOverflow = true;
+                opcode = Opcode.BINARY;
+                headerSize = 1 + hixieLengthBytes;
+                sink.onFrame(this);
                 state = State.STOPPED;
             }
             return i + 1;
         }
-        f.headerSize = 1 + hixieLengthBytes;
-        f.opcode = hixieType == 0xFF && f.payloadLength == 0 ? Opcode.CLOSE : Opcode.BINARY;
-        remaining = f.payloadLength;
-        sink.onFrame(f);
+        headerSize = 1 + hixieLengthBytes;
+        opcode = hixieType == 0xFF && payloadLength == 0 ? Opcode.CLOSE : Opcode.BINARY;
+        remaining = payloadLength;
+        sink.onFrame(this);
         state = remaining > 0 ? State.HIXIE_SKIP : State.HIXIE_TYPE;
         return i + 1;
     }

@@ -43,7 +43,8 @@ import java.util.concurrent.TimeUnit;
  * {@code ringPerRecord} the same into a sink that does nothing (the ring's put and drain). With {@code -p evictKiB=64}
  * each message first writes 64 KiB of other memory, as a server's kernel and library work does between two messages
  * of one connection: the tap's state is then as cold as in a real server ({@code evictOnly} is that walk alone, to
- * subtract). Numbers in docs/benchmarks.md.
+ * subtract). With {@code -p connections=2048} the messages go round that many connections, whose state then does not
+ * fit the core's caches either, with no walk to subtract (the finer measure). Numbers in docs/benchmarks.md.
  *
  * <pre>
  * mvn -B -pl agent -Pbench verify -Djmh.args="FramePathBenchmark -prof gc"
@@ -84,7 +85,6 @@ public class FramePathBenchmark {
     private CaptureWriter echoFile;
     private int echoed;
     private LoopbackChannels channels;
-    private SocketChannel server;
     /** The client's masked frame as the server reads it, and the server's unmasked answer. */
     private final ByteBuffer in = ByteBuffer.allocateDirect(2 + 4 + PAYLOAD);
     private final ByteBuffer out = ByteBuffer.allocateDirect(2 + PAYLOAD);
@@ -108,9 +108,8 @@ public class FramePathBenchmark {
         runtime = new TapRuntime(echoFile, 1 << 16, 0, Set.of(), Set.of(), false, "none", "keep");
         Tap.runtime = runtime; // live hooks, no writer thread: echo drains on its own thread
         channels = new LoopbackChannels();
-        server = channels.server;
         keys = new Object[connections];
-        keys[0] = server;
+        keys[0] = channels.server;
         for (int k = 1; k < connections; k++) {
             keys[k] = new Object();
         }
