@@ -15,14 +15,14 @@ import java.nio.ByteBuffer;
  * event path give the same result.
  *
  * <p>One object per endpoint: the connection's per-endpoint state extends this decoder, which extends its frame
- * scanner (and is its sink). The live agent touches all three on every frame, and on a server busy with small
- * messages each separate object is a cache miss per call; here inheritance is a layout choice, not a claim that a
- * decoder is a kind of scanner. The HTTP head parser is made at the endpoint's first bytes only, so the event path
- * (capture replay) pays for the fields and the reused frame view, nothing more.
+ * scanner (and is its sink), which is its frame view. The live agent touches all four on every frame, and on a server
+ * busy with small messages each separate object is a cache miss per call; here inheritance is a layout choice, not a
+ * claim that a decoder is a kind of scanner. The HTTP head parser is made at the endpoint's first bytes only, so the
+ * event path (capture replay) pays for the fields, nothing more.
  *
  * <p>Public as a handle only ({@link Connection#decoderOf}): a caller that keeps a connection's two decoders next to
  * the connection hands one back with each call's bytes, and the connection and the decoder are then fetched from
- * memory side by side instead of one after the other. Its scanner methods are not for callers.
+ * memory side by side instead of one after the other. Its scanner and frame methods are not for callers.
  */
 public class StreamDecoder extends FrameScanner implements FrameSink {
     private enum State {

@@ -52,7 +52,7 @@ public record HttpHead(
 
     /** True when this request asks to upgrade to WebSocket ({@code Upgrade: websocket}, any case). */
     public boolean isWebSocketUpgrade() {
-        return request && upgrade != null && containsToken(upgrade, "websocket");
+        return request && containsToken(upgrade, "websocket"); // containsToken is false for a missing header
     }
 
     /** True when this response switches to WebSocket: 101 with {@code Upgrade: websocket} (any case). */
