@@ -10,7 +10,7 @@ import io.wstap.wire.HttpHead;
 import java.util.List;
 
 /** Hands every event to two sinks. */
-record Tee(CaptureSink a, CaptureSink b) implements CaptureSink {
+public record Tee(CaptureSink a, CaptureSink b) implements CaptureSink {
     @Override
     public void connection(long id, long t, String local, String remote, Transport transport) {
         a.connection(id, t, local, remote, transport);

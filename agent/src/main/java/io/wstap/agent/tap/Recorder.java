@@ -1,6 +1,7 @@
 package io.wstap.agent.tap;
 
 import io.wstap.capture.CaptureSink;
+import io.wstap.capture.CaptureWriter;
 import io.wstap.capture.Transport;
 import io.wstap.engine.Endpoint;
 import io.wstap.engine.Protocol;
@@ -8,6 +9,7 @@ import io.wstap.engine.Role;
 import io.wstap.engine.TcpEnd;
 import io.wstap.wire.Frame;
 import io.wstap.wire.HttpHead;
+import io.wstap.wire.Opcode;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -53,6 +55,12 @@ final class Recorder {
     private static final int F_FIN = 11, F_MASKED = 12, F_NON_MINIMAL = 13, F_OVERFLOW = 14, F_HIXIE = 15,
             F_LONG_LENGTH = 16, F_STACK = 17, F_RSV = 18, F_OPCODE = 21, F_HEADER_SIZE = 25, F_CLOSE_LENGTH = 33;
 
+    /**
+     * A frame record with none of these bits is what {@link CaptureWriter#plainFrame} takes (unless it is a Close):
+     * a minimal RFC 6455 header, no stack, no Close payload.
+     */
+    private static final long NOT_PLAIN = 1L << F_NON_MINIMAL | 1L << F_OVERFLOW | 1L << F_HIXIE | 1L << F_STACK
+            | 0xFFL << F_CLOSE_LENGTH;
     private static final VarHandle WORDS = MethodHandles.arrayElementVarHandle(long[].class);
     /** The writer frees words with a release store: ordered after its reads and its zeroing, without a fence. */
     private static final VarHandle TAIL;
@@ -325,7 +333,8 @@ final class Recorder {
 
     /**
      * Writer thread only: hands every published record to {@code sink}, in order; returns how many were drained.
-     * {@code frame} is the writer's reused view.
+     * {@code frame} is the writer's reused view; a capture file's writer gets plain frames without it
+     * ({@link CaptureWriter#plainFrame}).
      */
     @SuppressWarnings("unchecked")
     int drain(CaptureSink sink, Frame frame, byte[] closeScratch) {
@@ -362,17 +371,26 @@ final class Recorder {
                     int w = 4;
                     long payloadLength = (header & 1L << F_LONG_LENGTH) != 0 ? word(t, w++) : keyAndLength >>> 32;
                     long offset = word(t, w++);
-                    int stackId = (header & 1L << F_STACK) != 0 ? (int) word(t, w++) : -1;
-                    int closeLen = (int) (header >>> F_CLOSE_LENGTH & 0xFF);
-                    for (int k = 0; k < closeLen; k++) {
-                        closeScratch[k] = (byte) (word(t, w + k / 8) >>> (8 * (k % 8)));
+                    boolean fin = (header & 1L << F_FIN) != 0;
+                    int rsv = (int) (header >>> F_RSV & 7);
+                    int opcode = (int) (header >>> F_OPCODE & 0xF);
+                    boolean masked = (header & 1L << F_MASKED) != 0;
+                    if ((header & NOT_PLAIN) == 0 && opcode != Opcode.CLOSE && sink instanceof CaptureWriter file) {
+                        // The file's writer takes a plain frame as fields: no view to fill, no tests for rare cases.
+                        file.plainFrame(id, time, endpoint, fin, rsv, opcode, masked, (int) keyAndLength,
+                                payloadLength, offset);
+                    } else {
+                        int stackId = (header & 1L << F_STACK) != 0 ? (int) word(t, w++) : -1;
+                        int closeLen = (int) (header >>> F_CLOSE_LENGTH & 0xFF);
+                        for (int k = 0; k < closeLen; k++) {
+                            closeScratch[k] = (byte) (word(t, w + k / 8) >>> (8 * (k % 8)));
+                        }
+                        frame.set(fin, rsv, opcode, masked, (int) keyAndLength, payloadLength,
+                                (int) (header >>> F_HEADER_SIZE & 0xFF), offset, (header & 1L << F_NON_MINIMAL) != 0,
+                                (header & 1L << F_OVERFLOW) != 0, (header & 1L << F_HIXIE) != 0, closeScratch, 0,
+                                closeLen);
+                        sink.frame(id, time, endpoint, frame, stackId);
                     }
-                    frame.set((header & 1L << F_FIN) != 0, (int) (header >>> F_RSV & 7),
-                            (int) (header >>> F_OPCODE & 0xF), (header & 1L << F_MASKED) != 0, (int) keyAndLength,
-                            payloadLength, (int) (header >>> F_HEADER_SIZE & 0xFF), offset,
-                            (header & 1L << F_NON_MINIMAL) != 0, (header & 1L << F_OVERFLOW) != 0,
-                            (header & 1L << F_HIXIE) != 0, closeScratch, 0, closeLen);
-                    sink.frame(id, time, endpoint, frame, stackId);
                     if (e == 1) {
                         fOut++;
                         bOut += payloadLength;

@@ -1,7 +1,12 @@
 package io.wstap.agent.tap;
 
+import io.wstap.capture.CaptureHeader;
+import io.wstap.capture.CaptureReader;
+import io.wstap.capture.CaptureSink;
+import io.wstap.capture.CaptureWriter;
 import io.wstap.capture.EventLog;
 import io.wstap.capture.IgnoringSink;
+import io.wstap.capture.Tee;
 import io.wstap.capture.Transport;
 import io.wstap.engine.Endpoint;
 import io.wstap.engine.Protocol;
@@ -10,14 +15,18 @@ import io.wstap.engine.TcpEnd;
 import io.wstap.wire.Frame;
 import io.wstap.wire.Opcode;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -178,5 +187,84 @@ class RecorderTest {
         long total = Arrays.stream(received).sum();
         assertEquals((long) producers * perProducer, total + ring.dropped(), "every record drained or counted lost");
         assertTrue(total > 0);
+    }
+
+    /**
+     * A capture file's writer takes most frame records as fields ({@code CaptureWriter.plainFrame}) instead of through
+     * a view: the file must be byte for byte the one the generic path writes from the same records (the same writer
+     * behind a forwarding sink), over every opcode, mask, RSV bits, length form, predicted and unpredicted offsets,
+     * both directions, with the rare frames (Close payloads, stacks, non-minimal lengths, hixie-76) in between.
+     */
+    @Test
+    void plainFramesReachACaptureFileByteForByteAsTheGenericFramePathWritesThem(@TempDir Path dir) throws Exception {
+        CaptureHeader header = new CaptureHeader(CaptureWriter.VERSION, "host", 42, "jvm", 1_000_000_000L, 5, "opts");
+        Path direct = dir.resolve("direct.wstap");
+        Path generic = dir.resolve("generic.wstap");
+        EventLog expected = new EventLog();
+        try (CaptureWriter a = CaptureWriter.create(direct, header, 0);
+             CaptureWriter b = CaptureWriter.create(generic, header, 0)) {
+            CaptureSink forwarding = new Tee(b, expected); // not a CaptureWriter: takes the view
+            Recorder ringA = new Recorder(64, Recorder.Reasons.KEEP);
+            Recorder ringB = new Recorder(64, Recorder.Reasons.KEEP);
+            for (Recorder ring : List.of(ringA, ringB)) {
+                ring.putConnection(1, 10, "127.0.0.1:1", "127.0.0.1:2", Transport.PLAIN);
+                ring.putConnection(2, 11, "127.0.0.1:3", "127.0.0.1:4", Transport.TLS);
+                for (int stack = 0; stack < 3; stack++) {
+                    ring.putStack(stack, List.of("a.B.c(B.java:" + stack + ")"));
+                }
+            }
+            ringA.drain(a, view, scratch);
+            ringB.drain(forwarding, view, scratch);
+            java.util.Random random = new java.util.Random(6455);
+            int[] opcodes = {Opcode.CONTINUATION, Opcode.TEXT, Opcode.BINARY, Opcode.PING, Opcode.PONG, 0x3, 0xB,
+                    Opcode.CLOSE};
+            long[] lengths = {0, 1, 64, 125, 126, 0xFFFF, 0x10000, 1L << 40};
+            long[] offsets = new long[4];
+            long time = 100;
+            for (int i = 0; i < 20_000; i++) {
+                int connection = 1 + random.nextInt(2);
+                boolean remote = random.nextBoolean();
+                int d = (connection - 1) * 2 + (remote ? 1 : 0);
+                int op = opcodes[random.nextInt(opcodes.length)];
+                long length = op == Opcode.CLOSE ? random.nextInt(40) : lengths[random.nextInt(lengths.length)];
+                boolean masked = random.nextBoolean();
+                int rare = random.nextInt(20); // one frame in ten is a rare form
+                boolean nonMinimal = rare == 0 && length < 126;
+                boolean hixie = rare == 1;
+                int headerSize = hixie ? 1 : 2 + (nonMinimal || length > 125 && length <= 0xFFFF ? 2 : length > 0xFFFF ? 8 : 0)
+                        + (masked ? 4 : 0);
+                if (random.nextInt(8) == 0) {
+                    offsets[d] += 1 + random.nextInt(1000); // a gap: the offset is not the predicted one
+                }
+                byte[] close = new byte[(int) Math.min(length, 125)];
+                random.nextBytes(close);
+                frame.set(random.nextBoolean(), random.nextInt(8), op, masked, masked ? random.nextInt() : 0, length, headerSize,
+                        offsets[d], nonMinimal, false, hixie, close, 0, op == Opcode.CLOSE ? close.length : 0);
+                int stack = rare == 2 ? random.nextInt(3) : -1;
+                time += random.nextInt(3) == 0 ? random.nextInt(1_000_000) : 0;
+                Endpoint sender = remote ? Endpoint.REMOTE : Endpoint.LOCAL;
+                ringA.putFrame(connection, time, sender, frame, stack);
+                ringB.putFrame(connection, time, sender, frame, stack);
+                offsets[d] += headerSize + length;
+                if (i % 50 == 49) {
+                    ringA.drain(a, view, scratch);
+                    ringB.drain(forwarding, view, scratch);
+                }
+            }
+            ringA.drain(a, view, scratch);
+            ringB.drain(forwarding, view, scratch);
+            a.endOfCapture(time);
+            forwarding.endOfCapture(time);
+        }
+        assertTrue(Files.size(direct) > 100_000, "the records went through several blocks");
+        assertArrayEquals(Files.readAllBytes(generic), Files.readAllBytes(direct));
+        EventLog read = new EventLog();
+        try (CaptureReader reader = CaptureReader.open(direct)) {
+            reader.readAll(read);
+        }
+        assertEquals(expected.lines.size(), read.lines.size());
+        for (int i = 0; i < read.lines.size(); i++) {
+            assertEquals(expected.lines.get(i), read.lines.get(i), "event " + i);
+        }
     }
 }
