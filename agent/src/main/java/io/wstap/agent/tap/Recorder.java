@@ -31,7 +31,8 @@ import java.util.concurrent.locks.LockSupport;
  * header last, with a release store: a non-zero header is the record's "published" signal, in the same cache line as
  * the record (no separate array of sequence numbers). The consumer zeroes every word it has read before it frees them
  * (a release store of {@code tail}), so a header position reads 0 until its next record is published. No allocation
- * on the producer side; the consumer turns records back into {@link CaptureSink} calls.
+ * on the producer side; the consumer turns records back into {@link CaptureSink} calls (into a capture file's writer,
+ * a plain frame goes as its fields: {@link CaptureWriter#plainFrame}).
  *
  * <p>Header word: bits 0-4 the record's length in words (1-23, never 0), 5-8 its kind, 9-10 its endpoint (0 none,
  * 1 local, 2 remote), from bit 11 per kind (see the {@code put*} methods). Word 1 is the connection id, word 2 the

@@ -9,6 +9,7 @@ import io.wstap.engine.Endpoint;
 import io.wstap.wire.Frame;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.CompilerControl;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
@@ -76,6 +77,17 @@ public class FramePathBenchmark {
     @Param({"1"})
     public int connections;
     private Object[] keys;
+
+    /**
+     * Distinct generated methods run before each message (0: none), as a server's own code runs between two: with a
+     * few hundred the tap's instructions and branches are as cold as in a real server ({@code otherCodeOnly} is that
+     * code alone, to subtract). See {@link OtherCode}.
+     */
+    @Param({"0"})
+    public int otherCode;
+    private OtherCode other;
+    /** Keeps the result of the other code. */
+    public long otherResult;
     private int next;
     /** Keeps the benchmark's read of each key (see echoOnce). */
     public int keyHashes;
@@ -101,12 +113,15 @@ public class FramePathBenchmark {
     private long localOffset = 1_000, remoteOffset = 1_000;
 
     @Setup(Level.Trial)
-    public void setUp() throws IOException {
+    public void setUp() throws IOException, ReflectiveOperationException {
         evict = new long[evictKiB * 1024 / Long.BYTES];
         dir = Files.createTempDirectory("wstap-frame-bench");
         echoFile = CaptureWriter.create(dir.resolve("echo.wstap"), CaptureHeader.forThisJvm(""), 0);
         runtime = new TapRuntime(echoFile, 1 << 16, 0, Set.of(), Set.of(), false, "none", "keep");
         Tap.runtime = runtime; // live hooks, no writer thread: echo drains on its own thread
+        if (otherCode > 0) {
+            other = new OtherCode(otherCode, dir);
+        }
         channels = new LoopbackChannels();
         keys = new Object[connections];
         keys[0] = channels.server;
@@ -174,6 +189,22 @@ public class FramePathBenchmark {
         return walk();
     }
 
+    /** The other code alone: subtract it from {@code echo} and {@code echoNoEncode} at the same {@code otherCode}. */
+    @Benchmark
+    public long otherCodeOnly() {
+        runOtherCode();
+        return otherResult;
+    }
+
+    // Not inlined: the generated code inlined into the benchmark's method would blow C2's budget for it, and leave the
+    // tap's code to the profiling tier.
+    @CompilerControl(CompilerControl.Mode.DONT_INLINE)
+    private void runOtherCode() {
+        if (other != null) {
+            otherResult = other.run(otherResult + next);
+        }
+    }
+
     /** Writes one long per cache line of {@link #evict}. */
     private long walk() {
         long[] e = evict;
@@ -185,6 +216,7 @@ public class FramePathBenchmark {
 
     private void echoOnce(CaptureSink sink) {
         walk();
+        runOtherCode();
         maskSeed = maskSeed * 0x9E3779B9 + 1; // clients pick a fresh mask per frame (§5.3)
         in.putInt(2, maskSeed);
         Object key = keys[next];
