@@ -6,6 +6,7 @@ import io.wstap.engine.Role;
 import io.wstap.engine.TcpEnd;
 import io.wstap.wire.Frame;
 import io.wstap.wire.HttpHead;
+import io.wstap.wire.Opcode;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -316,11 +317,18 @@ public final class CaptureWriter implements CaptureSink, Closeable {
      * A frame that is not a Close frame, has a minimal RFC 6455 header and no stack, given as its fields: every data
      * frame of a well-behaved connection, and its pings and pongs. The file holds exactly what {@link #frame} writes for
      * the same frame. The agent's writer hands most of its ring's frame records over this way, without filling a
-     * {@link Frame} view for each and without {@link #frame}'s tests for the rare cases: a third less of its work per
-     * small message (docs/benchmarks.md, ninth run).
+     * {@link Frame} view for each and without {@link #frame}'s tests for the rare cases: about a quarter of its work
+     * per small message (docs/benchmarks.md, ninth run).
+     *
+     * @throws IllegalArgumentException for a Close frame or a negative length, which need {@link #frame}'s record
      */
     public void plainFrame(long id, long timeNanos, Endpoint sender, boolean fin, int rsv, int opcode, boolean masked,
                            int maskKey, long payloadLength, long offset) {
+        if (opcode == Opcode.CLOSE || payloadLength < 0) {
+            // Written here, either would be a record the reader parses differently, and the rest of its block with it.
+            throw new IllegalArgumentException("not a plain frame (opcode " + opcode + ", length " + payloadLength
+                    + "): use frame()");
+        }
         try {
             checkOpen();
             Conn c = conn(id, timeNanos);

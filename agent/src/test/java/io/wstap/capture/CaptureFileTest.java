@@ -91,6 +91,11 @@ class CaptureFileTest {
         assertThrows(IllegalArgumentException.class, () -> CaptureWriter.create(dir.resolve("neg.wstap"), h, -1));
         assertFalse(Files.exists(dir.resolve("v2.wstap")));
         CaptureWriter w = CaptureWriter.create(dir.resolve("closed.wstap"), h, 0);
+        // A Close frame or a negative length is not a plain frame: written as one, it would misparse its block.
+        assertThrows(IllegalArgumentException.class,
+                () -> w.plainFrame(1, 1, Endpoint.LOCAL, true, 0, Opcode.CLOSE, false, 0, 2, 0));
+        assertThrows(IllegalArgumentException.class,
+                () -> w.plainFrame(1, 1, Endpoint.LOCAL, true, 0, Opcode.BINARY, false, 0, -1, 0));
         w.close();
         w.close();
         assertThrows(IllegalStateException.class, () -> w.lost(1, 1));
