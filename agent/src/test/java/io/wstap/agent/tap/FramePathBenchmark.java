@@ -92,6 +92,10 @@ public class FramePathBenchmark {
     /** Keeps the benchmark's read of each key (see echoOnce). */
     public int keyHashes;
 
+    /** The ring's size in 64-byte units, as the agent's {@code ring} option (its default). */
+    @Param({"65536"})
+    public int ringUnits;
+
     private Path dir;
     private TapRuntime runtime;
     private CaptureWriter echoFile;
@@ -117,7 +121,7 @@ public class FramePathBenchmark {
         evict = new long[evictKiB * 1024 / Long.BYTES];
         dir = Files.createTempDirectory("wstap-frame-bench");
         echoFile = CaptureWriter.create(dir.resolve("echo.wstap"), CaptureHeader.forThisJvm(""), 0);
-        runtime = new TapRuntime(echoFile, 1 << 16, 0, Set.of(), Set.of(), false, "none", "keep");
+        runtime = new TapRuntime(echoFile, ringUnits, 0, Set.of(), Set.of(), false, "none", "keep");
         Tap.runtime = runtime; // live hooks, no writer thread: echo drains on its own thread
         if (otherCode > 0) {
             other = new OtherCode(otherCode, dir);
