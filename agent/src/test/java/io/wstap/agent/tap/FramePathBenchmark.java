@@ -45,7 +45,10 @@ import java.util.concurrent.TimeUnit;
  * each message first writes 64 KiB of other memory, as a server's kernel and library work does between two messages
  * of one connection: the tap's state is then as cold as in a real server ({@code evictOnly} is that walk alone, to
  * subtract). With {@code -p connections=2048} the messages go round that many connections, whose state then does not
- * fit the core's caches either, with no walk to subtract (the finer measure). Numbers in docs/benchmarks.md.
+ * fit the core's caches either, with no walk to subtract (the finer measure). With {@code -p otherCode=400} as well,
+ * generated code runs between two messages as a server's own does, so that one message's misses no longer overlap
+ * with the next one's: the model closest to a server ({@code otherCodeOnly} to subtract). Numbers in
+ * docs/benchmarks.md.
  *
  * <pre>
  * mvn -B -pl agent -Pbench verify -Djmh.args="FramePathBenchmark -prof gc"
