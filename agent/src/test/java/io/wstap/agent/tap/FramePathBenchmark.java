@@ -83,8 +83,8 @@ public class FramePathBenchmark {
 
     /**
      * Distinct generated methods run before each message (0: none), as a server's own code runs between two: with a
-     * few hundred the tap's instructions and branches are as cold as in a real server ({@code otherCodeOnly} is that
-     * code alone, to subtract). See {@link OtherCode}.
+     * few hundred one message's misses no longer overlap with the next one's, as in a server ({@code otherCodeOnly}
+     * is that code alone, to subtract). See {@link OtherCode}.
      */
     @Param({"0"})
     public int otherCode;
@@ -203,8 +203,7 @@ public class FramePathBenchmark {
         return otherResult;
     }
 
-    // Not inlined: the generated code inlined into the benchmark's method would blow C2's budget for it, and leave the
-    // tap's code to the profiling tier.
+    // Not inlined: it stands for other methods' code, and the benchmark's compiled method stays the tap's path alone.
     @CompilerControl(CompilerControl.Mode.DONT_INLINE)
     private void runOtherCode() {
         if (other != null) {

@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -215,7 +216,7 @@ class RecorderTest {
             }
             ringA.drain(a, view, scratch);
             ringB.drain(forwarding, view, scratch);
-            java.util.Random random = new java.util.Random(6455);
+            Random random = new Random(6455);
             int[] opcodes = {Opcode.CONTINUATION, Opcode.TEXT, Opcode.BINARY, Opcode.PING, Opcode.PONG, 0x3, 0xB,
                     Opcode.CLOSE};
             long[] lengths = {0, 1, 64, 125, 126, 0xFFFF, 0x10000, 1L << 40};
