@@ -45,28 +45,37 @@ public final class Connection {
 
     private static final String ACCEPT_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
-    /** What the engine knows of one endpoint, as a sender. */
+    /**
+     * What the engine knows of one endpoint, as a sender. Its own fields are those every frame reads or writes; the rest
+     * is in {@link Rare}, so that an endpoint's hot state spans fewer cache lines (on a server busy with small messages,
+     * each line of per-connection state a frame touches is a miss: docs/benchmarks.md, ninth and tenth runs).
+     */
     private static final class Side extends StreamDecoder {
         long frames;
         /** A fragmented data message is in progress (§5.4). */
         boolean fragmenting;
-        /** One of its frames broke a rule that justifies a 1002 answer. */
-        boolean violated;
         boolean hasLastKey;
         int lastKey;
-        /** Its first Close, and whether it came before TCP first closed. */
+        /** Its first Close (read by every data frame: data after Close is a finding). */
         CloseRecord close;
-        boolean closeBeforeTcp;
-        TcpEnd tcpEnd;
-        long tcpTime = -1;
-        /** After a half-close ({@link TcpEnd#HALF_CLOSE}): it also closed fully. */
-        boolean fullyClosed;
-        /** Rules already reported for this sender (bit = ordinal). */
-        long raised;
+        final Rare rare = new Rare();
 
         Side(Connection connection, Endpoint endpoint) {
             super(connection, endpoint); // its byte path: see StreamDecoder for why one object
         }
+    }
+
+    /** What a side needs only when it breaks a rule, sends Close or ends TCP. */
+    private static final class Rare {
+        /** One of its frames broke a rule that justifies a 1002 answer. */
+        boolean violated;
+        /** Its first Close came before TCP first closed. */
+        boolean closeBeforeTcp;
+        TcpEnd tcpEnd;
+        /** After a half-close ({@link TcpEnd#HALF_CLOSE}): it also closed fully. */
+        boolean fullyClosed;
+        /** Rules already reported for this sender (bit = ordinal). */
+        long raised;
     }
 
     private final long id;
@@ -531,7 +540,7 @@ public final class Connection {
         }
         String reason = f.hixie() ? "" : f.closeReason(); // decoded once per side, not per repeated Close
         s.close = new CloseRecord(s.endpoint, roleOf(s.endpoint), code, reason, t, index);
-        s.closeBeforeTcp = tcpFirst == null || awaitingAnswerAfterFin;
+        s.rare.closeBeforeTcp = tcpFirst == null || awaitingAnswerAfterFin;
         closes.add(s.close);
         if (peer.close == null) {
             initiator = s.endpoint;
@@ -569,7 +578,7 @@ public final class Connection {
         }
         // Echoing a peer's 1002 is what §5.5.1 asks of the answer, not an application's choice.
         boolean echo = peer.close != null && peer.close.code() == CloseCode.PROTOCOL_ERROR;
-        if (code == CloseCode.PROTOCOL_ERROR && !peer.violated && !echo && isNew(Rule.APPLICATION_USED_1002, s)) {
+        if (code == CloseCode.PROTOCOL_ERROR && !peer.rare.violated && !echo && isNew(Rule.APPLICATION_USED_1002, s)) {
             report(Rule.APPLICATION_USED_1002, s, t, index, code, f.offset(), who(s)
                     + " closed with 1002 (protocol error) although none of " + who(peer)
                     + "'s " + peer.frames + " frames broke the protocol");
@@ -590,21 +599,21 @@ public final class Connection {
         Side s = side(endpoint);
         // Each endpoint ends once; later signals (a second close(), EOF after reset) add nothing, except the full
         // close that follows a half-close: it ends the wait for an answer that will now never be read.
-        boolean closeAfterHalfClose = s.tcpEnd == TcpEnd.HALF_CLOSE && how != TcpEnd.HALF_CLOSE && !s.fullyClosed;
-        if (s.tcpEnd != null && !closeAfterHalfClose) {
+        Rare r = s.rare;
+        boolean closeAfterHalfClose = r.tcpEnd == TcpEnd.HALF_CLOSE && how != TcpEnd.HALF_CLOSE && !r.fullyClosed;
+        if (r.tcpEnd != null && !closeAfterHalfClose) {
             return;
         }
         observer.onTcpClosed(this, endpoint, how, timeNanos);
         if (closeAfterHalfClose) {
-            s.fullyClosed = true;
+            r.fullyClosed = true;
             if (awaitingAnswerAfterFin && endpoint == tcpFirst) {
                 awaitingAnswerAfterFin = false;
                 decideClosing(s, how, timeNanos);
             }
             return;
         }
-        s.tcpEnd = how;
-        s.tcpTime = timeNanos;
+        r.tcpEnd = how;
         boolean webSocket = phase == Phase.OPEN || phase == Phase.AWAITING_RESPONSE;
         if (!how.orderly() && webSocket && isNew(Rule.CONNECTION_RESET, null)) {
             report(Rule.CONNECTION_RESET, s, timeNanos, -1, -1, -1, "the connection ended by "
@@ -660,7 +669,7 @@ public final class Connection {
                     + codeText(closer.close.code()) + " without answering it";
             // Failing the connection after the peer broke the protocol (§7.1.7) closes TCP without waiting for the
             // answer, as RFC 6455 allows: that is not a Close left unanswered (Jetty does it after an unmasked frame).
-            boolean failing = by == closer && silent.violated && (closer.close.code() == CloseCode.PROTOCOL_ERROR
+            boolean failing = by == closer && silent.rare.violated && (closer.close.code() == CloseCode.PROTOCOL_ERROR
                     || closer.close.code() == CloseCode.INVALID_PAYLOAD || closer.close.code() == CloseCode.MESSAGE_TOO_BIG);
             if (!failing && isNew(Rule.CLOSE_NOT_ANSWERED, null)) {
                 report(Rule.CLOSE_NOT_ANSWERED, by == closer ? closer : silent, t, -1, closer.close.code(), -1, message);
@@ -731,7 +740,7 @@ public final class Connection {
      */
     private boolean breaks(Rule rule, Side s) {
         if (rule.justifiesProtocolError()) {
-            s.violated = true;
+            s.rare.violated = true;
         }
         return isNew(rule, s);
     }
@@ -742,12 +751,12 @@ public final class Connection {
      */
     private boolean isNew(Rule rule, Side s) {
         long bit = 1L << rule.ordinal();
-        long seen = s == null ? raised : s.raised;
+        long seen = s == null ? raised : s.rare.raised;
         if ((seen & bit) == 0) {
             if (s == null) {
                 raised |= bit;
             } else {
-                s.raised |= bit;
+                s.rare.raised |= bit;
             }
             return true;
         }
@@ -806,11 +815,11 @@ public final class Connection {
         if (phase != Phase.OPEN) {
             return null;
         }
-        boolean both = local.close != null && local.closeBeforeTcp && remote.close != null && remote.closeBeforeTcp;
+        boolean both = local.close != null && local.rare.closeBeforeTcp && remote.close != null && remote.rare.closeBeforeTcp;
         if ((tcpFirst == null || awaitingAnswerAfterFin) && !both) {
             return null; // still open
         }
-        CloseRecord heard = peer.close != null && peer.closeBeforeTcp ? peer.close : null;
+        CloseRecord heard = peer.close != null && peer.rare.closeBeforeTcp ? peer.close : null;
         if (heard == null) {
             return new CloseEvent(CloseCode.ABNORMAL, "", false);
         }

@@ -50,10 +50,8 @@ public class StreamDecoder extends FrameScanner implements FrameSink {
     /** With a clock: {@link #NO_TIME} yet this call, a {@link #RECENT} reading (data frames), or an {@link #EXACT} one. */
     private int nowIs;
     private static final int NO_TIME = 0, RECENT = 1, EXACT = 2;
-    /** Bytes fed before the current call; with {@link #base} it names each byte's offset in this direction's stream. */
-    private long fed;
-    /** Stream offset of index 0 of the current call's buffer. */
-    private long base;
+    // Bytes fed so far are the scanner's streamOffset(): handshake bytes are counted with skip(), so one counter serves
+    // both and an endpoint's state spans fewer cache lines (see FrameScanner.Rare).
 
     StreamDecoder(Connection connection, Endpoint endpoint) {
         super(connection.options().checkText());
@@ -101,7 +99,6 @@ public class StreamDecoder extends FrameScanner implements FrameSink {
     }
 
     void feed(ByteBuffer buf, int from, int to) {
-        base = fed - from;
         int i = from;
         while (i < to) {
             State s = state; // compared by reference: see FrameScanner#scan
@@ -109,18 +106,16 @@ public class StreamDecoder extends FrameScanner implements FrameSink {
                 scan(buf, i, to);
                 i = to;
             } else if (s == State.HEAD) {
-                i = afterHead(head.feed(buf, i, to), to);
+                i = afterHead(i, head.feed(buf, i, to), to);
             } else if (s == State.BODY) {
                 i = skipBody(i, to);
             } else {
-                i = to; // IGNORE, or UNUSED: never, the connection starts each decoder first
+                i = ignore(i, to); // IGNORE, or UNUSED: never, the connection starts each decoder first
             }
         }
-        fed = base + to;
     }
 
     void feed(byte[] buf, int off, int len) {
-        base = fed - off;
         int i = off;
         int to = off + len;
         while (i < to) {
@@ -129,27 +124,27 @@ public class StreamDecoder extends FrameScanner implements FrameSink {
                 scan(buf, i, to - i);
                 i = to;
             } else if (s == State.HEAD) {
-                i = afterHead(head.feed(buf, i, to - i), to);
+                i = afterHead(i, head.feed(buf, i, to - i), to);
             } else if (s == State.BODY) {
                 i = skipBody(i, to);
             } else {
-                i = to;
+                i = ignore(i, to);
             }
         }
-        fed = base + to;
     }
 
-    /** After the head parser consumed up to {@code end}: decide what the following bytes are. */
-    private int afterHead(int end, int to) {
+    /** After the head parser consumed {@code [from, end)}: decide what the following bytes are. */
+    private int afterHead(int from, int end, int to) {
+        skip(end - from);
         switch (head.status()) {
             case NEED_MORE -> {
-                return to;
+                return ignore(end, to); // none: the parser consumed them all
             }
             case NOT_HTTP, TOO_LARGE -> {
                 connection.onNotHandshake(endpoint);
                 state = State.IGNORE;
                 head = null;
-                return to;
+                return ignore(end, to);
             }
             default -> { }
         }
@@ -158,9 +153,9 @@ public class StreamDecoder extends FrameScanner implements FrameSink {
         boolean hixie = connection.protocol() == Protocol.HIXIE76;
         Connection.Phase phase = connection.phase();
         if (h.request() && phase == Connection.Phase.AWAITING_RESPONSE && connection.clientEndpoint() == endpoint) {
-            startFrames(hixie ? 8 : 0, base + end); // hixie-76: the request ends with 8 key bytes
+            startFrames(hixie ? 8 : 0); // hixie-76: the request ends with 8 key bytes
         } else if (!h.request() && phase == Connection.Phase.OPEN) {
-            startFrames(hixie ? 16 : 0, base + end); // hixie-76: the response ends with the 16-byte challenge answer
+            startFrames(hixie ? 16 : 0); // hixie-76: the response ends with the 16-byte challenge answer
         } else if (!h.request() && phase == Connection.Phase.AWAITING_RESPONSE && h.status() < 200) {
             head.reset(); // an interim answer (100 Continue): the real one follows
             return end;
@@ -171,14 +166,20 @@ public class StreamDecoder extends FrameScanner implements FrameSink {
         return end;
     }
 
-    /** Frames start at the next byte (joined mid-stream). */
-    void startFrames() {
-        startFrames(0, fed);
+    /** Passes {@code [i, to)} unread, counting it in the stream offset. */
+    private int ignore(int i, int to) {
+        skip(to - i);
+        return to;
     }
 
-    /** From stream offset {@code at} this endpoint sends {@code bodyBytes} handshake body bytes, then frames. */
-    private void startFrames(int bodyBytes, long at) {
-        reset(connection.protocol() == Protocol.HIXIE76 ? Mode.HIXIE76 : Mode.RFC6455, at + bodyBytes);
+    /** Frames start at the next byte (joined mid-stream). */
+    void startFrames() {
+        startFrames(0);
+    }
+
+    /** From the next byte this endpoint sends {@code bodyBytes} handshake body bytes, then frames. */
+    private void startFrames(int bodyBytes) {
+        reset(connection.protocol() == Protocol.HIXIE76 ? Mode.HIXIE76 : Mode.RFC6455);
         head = null;
         bodyLeft = bodyBytes;
         state = bodyBytes > 0 ? State.BODY : State.FRAMES;
@@ -187,6 +188,7 @@ public class StreamDecoder extends FrameScanner implements FrameSink {
     private int skipBody(int i, int to) {
         int n = Math.min(bodyLeft, to - i);
         bodyLeft -= n;
+        skip(n);
         if (bodyLeft == 0) {
             state = State.FRAMES;
         }

@@ -28,7 +28,7 @@ public class FrameScanner extends Frame {
     public enum Mode { RFC6455, HIXIE76 }
 
     private enum State {
-        /** Reading a frame header (possibly resumed from {@link #carry}). */
+        /** Reading a frame header (possibly resumed from the carry, {@link Rare#carry}). */
         HEADER,
         /** Skipping (or, with text checking, validating) the payload's {@link #remaining} bytes. */
         PAYLOAD,
@@ -48,17 +48,31 @@ public class FrameScanner extends Frame {
 
     private static final VarHandle INT_BIG_ENDIAN = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
 
+    /**
+     * What only split headers, text checking and hixie-76 binary frames need, made at the first of them. Kept out of
+     * the scanner so that the fields every frame touches share fewer cache lines: on a server busy with small messages
+     * each line of per-connection state a frame touches is a miss (docs/benchmarks.md, ninth and tenth runs).
+     */
+    private static final class Rare {
+        /** Header bytes kept from earlier calls ({@link #carried} of them), and the stream offset of the first. */
+        final byte[] carry = new byte[Frame.MAX_HEADER_SIZE];
+        long carryOffset;
+        int utf8State;
+        boolean textReported;
+        int hixieType;
+        int hixieLengthBytes;
+    }
+
     private final FrameSink sink;
     private final boolean checkText;
-    /** Made at the first header split across calls. */
-    private byte[] carry;
+    /** Null until a split header, a text frame to check or a hixie-76 binary frame. */
+    private Rare rare;
 
     private State state;
     /** Bytes of the stream scanned before the current call: turns a buffer index into a stream offset. */
     private long scanned;
-    /** Header bytes kept in {@link #carry} from earlier calls, and the stream offset of the first of them. */
+    /** Header bytes kept in the carry from earlier calls (0 on the fast path). */
     private int carried;
-    private long carryOffset;
     /** Payload bytes of the current frame not yet passed. */
     private long remaining;
     /** Position in the masking key of the next payload byte (payload index mod 4). */
@@ -69,12 +83,6 @@ public class FrameScanner extends Frame {
     private boolean inText;
     /** The frame being passed belongs to a text message. */
     private boolean textFrame;
-    private int utf8State;
-    private boolean textReported;
-
-    // hixie-76
-    private int hixieType;
-    private int hixieLengthBytes;
 
     /**
      * @param sink      receives each frame
@@ -126,6 +134,22 @@ public class FrameScanner extends Frame {
     /** True after a frame with an impossible length: the rest of the stream is not parsed. */
     public boolean stopped() {
         return state == State.STOPPED;
+    }
+
+    /**
+     * Counts {@code n} bytes of this direction's stream that are not frames (a subclass's handshake bytes), so that
+     * {@link #streamOffset()} and the offsets of later frames stay offsets in the whole stream.
+     */
+    protected final void skip(long n) {
+        scanned += n;
+    }
+
+    private Rare rare() {
+        Rare r = rare;
+        if (r == null) {
+            rare = r = new Rare(); // once per connection at most
+        }
+        return r;
     }
 
     /** Scans {@code buf[from, to)} with absolute gets; position and limit are not touched. Heap or direct. */
@@ -231,18 +255,17 @@ public class FrameScanner extends Frame {
             }
         }
         // Slow path: the header straddles calls; keep its bytes (at most 14).
+        Rare r = rare();
+        byte[] carry = r.carry;
         if (carried == 0) {
-            carryOffset = base + i;
-            if (carry == null) {
-                carry = new byte[Frame.MAX_HEADER_SIZE];
-            }
+            r.carryOffset = base + i;
         }
         while (i < to && (carried < 2 || carried < headerSize(carry[1] & 0xFF))) {
             carry[carried++] = (byte) at(bb, a, i++);
         }
         if (carried >= 2 && carried == headerSize(carry[1] & 0xFF)) {
             carried = 0;
-            parseHeader(null, carry, 0, carryOffset, carry[1] & 0xFF);
+            parseHeader(null, carry, 0, r.carryOffset, carry[1] & 0xFF);
             afterHeader();
             // The payload (if any) is handled by the loop; the carry path is rare.
         }
@@ -318,8 +341,9 @@ public class FrameScanner extends Frame {
     private void trackText() {
         if (opcode == Opcode.TEXT) {
             inText = true;
-            utf8State = Utf8.ACCEPT;
-            textReported = false;
+            Rare r = rare();
+            r.utf8State = Utf8.ACCEPT;
+            r.textReported = false;
         } else if (opcode == Opcode.BINARY) {
             inText = false;
         }
@@ -328,19 +352,20 @@ public class FrameScanner extends Frame {
 
     private int payload(ByteBuffer bb, byte[] a, int i, int to) {
         int n = (int) Math.min(remaining, to - i);
-        if (textFrame && !textReported) {
+        if (textFrame && !rare.textReported) { // a text frame: trackText made the rare state
+            Rare r = rare;
             int key = maskKey;
-            int state8 = utf8State;
+            int state8 = r.utf8State;
             for (int k = 0; k < n; k++) {
                 int b = at(bb, a, i + k) ^ maskByte(key, maskPos++);
                 state8 = Utf8.step(state8, b);
                 if (state8 == Utf8.REJECT) {
-                    textReported = true;
+                    r.textReported = true;
                     sink.onInvalidText(offset);
                     break;
                 }
             }
-            utf8State = state8;
+            r.utf8State = state8;
         }
         remaining -= n;
         if (remaining == 0) {
@@ -360,8 +385,9 @@ public class FrameScanner extends Frame {
             textFrame = false;
             if (fin) {
                 inText = false;
-                if (!textReported && utf8State != Utf8.ACCEPT) {
-                    textReported = true; // the message ended inside a multi-byte sequence
+                Rare r = rare;
+                if (!r.textReported && r.utf8State != Utf8.ACCEPT) {
+                    r.textReported = true; // the message ended inside a multi-byte sequence
                     sink.onInvalidText(offset);
                 }
             }
@@ -403,12 +429,16 @@ public class FrameScanner extends Frame {
             state = State.HIXIE_TEXT;
             opcode = Opcode.TEXT;
             headerSize = 1;
-            utf8State = Utf8.ACCEPT;
-            textReported = false;
+            if (checkText) {
+                Rare r = rare();
+                r.utf8State = Utf8.ACCEPT;
+                r.textReported = false;
+            }
         } else {
             state = State.HIXIE_LENGTH;
-            hixieType = type;
-            hixieLengthBytes = 0;
+            Rare r = rare();
+            r.hixieType = type;
+            r.hixieLengthBytes = 0;
         }
         return i + 1;
     }
@@ -420,17 +450,18 @@ public class FrameScanner extends Frame {
             if (b == 0xFF) {
                 state = State.HIXIE_TYPE;
                 sink.onFrame(this);
-                if (checkText && !textReported && utf8State != Utf8.ACCEPT) {
-                    textReported = true;
+                if (checkText && !rare.textReported && rare.utf8State != Utf8.ACCEPT) {
+                    rare.textReported = true;
                     sink.onInvalidText(offset);
                 }
                 return i;
             }
             payloadLength++;
-            if (checkText && !textReported) {
-                utf8State = Utf8.step(utf8State, b);
-                if (utf8State == Utf8.REJECT) {
-                    textReported = true;
+            if (checkText && !rare.textReported) { // hixieType made the rare state when checking text
+                Rare r = rare;
+                r.utf8State = Utf8.step(r.utf8State, b);
+                if (r.utf8State == Utf8.REJECT) {
+                    r.textReported = true;
                     sink.onInvalidText(offset);
                 }
             }
@@ -440,7 +471,8 @@ public class FrameScanner extends Frame {
 
     private int hixieLength(ByteBuffer bb, byte[] a, int i) {
         int b = at(bb, a, i);
-        hixieLengthBytes++;
+        Rare r = rare; // made by hixieType
+        int hixieLengthBytes = ++r.hixieLengthBytes;
         payloadLength = payloadLength << 7 | (b & 0x7F);
         if ((b & 0x80) != 0) {
             if (payloadLength >>> 55 != 0) {
@@ -454,7 +486,7 @@ public class FrameScanner extends Frame {
             return i + 1;
         }
         headerSize = 1 + hixieLengthBytes;
-        opcode = hixieType == 0xFF && payloadLength == 0 ? Opcode.CLOSE : Opcode.BINARY;
+        opcode = r.hixieType == 0xFF && payloadLength == 0 ? Opcode.CLOSE : Opcode.BINARY;
         remaining = payloadLength;
         sink.onFrame(this);
         state = remaining > 0 ? State.HIXIE_SKIP : State.HIXIE_TYPE;
