@@ -54,9 +54,8 @@ public class FrameScanner extends Frame {
      * each line of per-connection state a frame touches is a miss (docs/benchmarks.md, ninth and tenth runs).
      */
     private static final class Rare {
-        /** Header bytes kept from earlier calls ({@link #carried} of them), and the stream offset of the first. */
+        /** Header bytes kept from earlier calls ({@link #carried} of them). */
         final byte[] carry = new byte[Frame.MAX_HEADER_SIZE];
-        long carryOffset;
         int utf8State;
         boolean textReported;
         int hixieType;
@@ -255,17 +254,14 @@ public class FrameScanner extends Frame {
             }
         }
         // Slow path: the header straddles calls; keep its bytes (at most 14).
-        Rare r = rare();
-        byte[] carry = r.carry;
-        if (carried == 0) {
-            r.carryOffset = base + i;
-        }
+        byte[] carry = rare().carry;
         while (i < to && (carried < 2 || carried < headerSize(carry[1] & 0xFF))) {
             carry[carried++] = (byte) at(bb, a, i++);
         }
         if (carried >= 2 && carried == headerSize(carry[1] & 0xFF)) {
+            long start = base + i - carried; // a header's bytes are consecutive in the stream, its last one at i - 1
             carried = 0;
-            parseHeader(null, carry, 0, r.carryOffset, carry[1] & 0xFF);
+            parseHeader(null, carry, 0, start, carry[1] & 0xFF);
             afterHeader();
             // The payload (if any) is handled by the loop; the carry path is rare.
         }
