@@ -47,8 +47,7 @@ public final class Connection {
 
     /**
      * What the engine knows of one endpoint, as a sender. Its own fields are those every frame reads or writes; the rest
-     * is in {@link Rare}, so that an endpoint's hot state spans fewer cache lines (on a server busy with small messages,
-     * each line of per-connection state a frame touches is a miss: docs/benchmarks.md, ninth and tenth runs).
+     * is in {@link Rare}, so that an endpoint's hot state spans fewer cache lines (docs/benchmarks.md, tenth run).
      */
     private static final class Side extends StreamDecoder {
         long frames;

@@ -51,7 +51,7 @@ public class StreamDecoder extends FrameScanner implements FrameSink {
     private int nowIs;
     private static final int NO_TIME = 0, RECENT = 1, EXACT = 2;
     // Bytes fed so far are the scanner's streamOffset(): handshake bytes are counted with skip(), so one counter serves
-    // both and an endpoint's state spans fewer cache lines (see FrameScanner.Rare).
+    // both (the decoder kept two more longs for it before).
 
     StreamDecoder(Connection connection, Endpoint endpoint) {
         super(connection.options().checkText());

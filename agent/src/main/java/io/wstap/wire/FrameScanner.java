@@ -50,8 +50,8 @@ public class FrameScanner extends Frame {
 
     /**
      * What only split headers, text checking and hixie-76 binary frames need, made at the first of them. Kept out of
-     * the scanner so that the fields every frame touches share fewer cache lines: on a server busy with small messages
-     * each line of per-connection state a frame touches is a miss (docs/benchmarks.md, ninth and tenth runs).
+     * the scanner so that the fields every frame touches span fewer cache lines and a connection that never needs it
+     * does not carry it (docs/benchmarks.md, tenth run: no difference in speed the benchmarks resolve, less memory).
      */
     private static final class Rare {
         /** Header bytes kept from earlier calls ({@link #carried} of them). */
