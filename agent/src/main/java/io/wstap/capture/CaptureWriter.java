@@ -336,7 +336,8 @@ public final class CaptureWriter implements CaptureSink, Closeable {
             int d = sender == Endpoint.REMOTE ? 1 : 0;
             putFrameStart(c, timeNanos, d, fin, masked, opcode, maskKey, payloadLength, offset,
                     rsv & Format.E_RSV | unpredicted(c, d, offset));
-            predict(c, d, offset + Format.headerSize(false, opcode, masked, payloadLength, false, false) + payloadLength);
+            predict(c, d, Format.nextOffset(offset, Format.headerSize(false, opcode, masked, payloadLength, false, false),
+                    payloadLength, false, opcode));
             dataRecord();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
