@@ -94,9 +94,12 @@ public final class CaptureWriter implements CaptureSink, Closeable {
         /** Block-local slot (valid while slotBlock == the current block). */
         long slotBlock;
         int slot;
-        /** Predicted offset of each direction's next frame, valid in block predBlock[d] only. */
-        final long[] next = new long[2];
-        final long[] predBlock = new long[2];
+        /**
+         * Predicted offset of each direction's next frame (0 local, 1 remote), valid in block predBlock0/1 only. Fields,
+         * not two-element arrays: every frame record reads and writes them, and an array is one more object to load.
+         */
+        long next0, next1;
+        long predBlock0, predBlock1;
         /** Time of its latest event. */
         long lastSeen;
         /** Every connection the writer knows, in the order it learnt of them (re-declaration order). */
@@ -155,7 +158,13 @@ public final class CaptureWriter implements CaptureSink, Closeable {
     private long lastTime;
 
     private final LongMap<Conn> conns = new LongMap<>(256);
-    private Conn lastConn;
+    /**
+     * The connections of recent records, by id modulo its size: ids are handed out in sequence, so the last
+     * {@value #RECENT} connections each have a place of their own, and a record finds its connection with one load
+     * instead of a look-up in {@link #conns} (the writer does this once per frame; an echo alternates connections).
+     */
+    private final Conn[] recent = new Conn[RECENT];
+    private static final int RECENT = 64;
     private Conn firstOpen;
     private Conn lastOpen;
     private long lastSweep;
@@ -235,7 +244,7 @@ public final class CaptureWriter implements CaptureSink, Closeable {
             // would be re-declared and then written again.
             prepare(connectionBound(c), timeNanos, true);
             conns.put(id, c);
-            lastConn = c;
+            recent[(int) id & (RECENT - 1)] = c;
             c.declared = true;
             link(c);
             writeConnection(c, false);
@@ -257,10 +266,8 @@ public final class CaptureWriter implements CaptureSink, Closeable {
             c.joinProtocol = protocol == null ? Protocol.RFC6455 : protocol;
             writeJoined(c, timeNanos, false);
             // Frames follow from offset 0 of each direction's stream (a prediction only: checked per frame).
-            c.next[0] = 0;
-            c.next[1] = 0;
-            c.predBlock[0] = blockNo;
-            c.predBlock[1] = blockNo;
+            predict(c, 0, 0);
+            predict(c, 1, 0);
             dataRecord();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -288,8 +295,7 @@ public final class CaptureWriter implements CaptureSink, Closeable {
             }
             writeHandshake(c, timeNanos, sender, head, hixieBody, false);
             int d = sender == Endpoint.REMOTE ? 1 : 0;
-            c.next[d] = Format.afterHead(head.headBytes(), head.request(), hixieBody);
-            c.predBlock[d] = blockNo;
+            predict(c, d, Format.afterHead(head.headBytes(), head.request(), hixieBody));
             dataRecord();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -600,12 +606,19 @@ public final class CaptureWriter implements CaptureSink, Closeable {
 
     /** {@link Format#E_OFFSET} unless {@code offset} is where direction {@code d}'s last frame in this block ended. */
     private int unpredicted(Conn c, int d, long offset) {
-        return c.predBlock[d] == blockNo && c.next[d] == offset ? 0 : Format.E_OFFSET;
+        boolean predicted = d == 0 ? c.predBlock0 == blockNo && c.next0 == offset
+                : c.predBlock1 == blockNo && c.next1 == offset;
+        return predicted ? 0 : Format.E_OFFSET;
     }
 
     private void predict(Conn c, int d, long nextOffset) {
-        c.next[d] = nextOffset;
-        c.predBlock[d] = blockNo;
+        if (d == 0) {
+            c.next0 = nextOffset;
+            c.predBlock0 = blockNo;
+        } else {
+            c.next1 = nextOffset;
+            c.predBlock1 = blockNo;
+        }
     }
 
     /**
@@ -671,7 +684,8 @@ public final class CaptureWriter implements CaptureSink, Closeable {
     // ---- connections -----------------------------------------------------------------------------------------------
 
     private Conn conn(long id, long t) {
-        Conn c = lastConn;
+        int r = (int) id & (RECENT - 1);
+        Conn c = recent[r];
         if (c != null && c.id == id) {
             c.lastSeen = t;
             return c;
@@ -683,7 +697,7 @@ public final class CaptureWriter implements CaptureSink, Closeable {
             link(c);
         }
         c.lastSeen = t;
-        lastConn = c;
+        recent[r] = c;
         return c;
     }
 
@@ -702,8 +716,9 @@ public final class CaptureWriter implements CaptureSink, Closeable {
         if (conns.get(c.id) == c) {
             conns.remove(c.id);
         }
-        if (lastConn == c) {
-            lastConn = null;
+        int r = (int) c.id & (RECENT - 1);
+        if (recent[r] == c) {
+            recent[r] = null;
         }
         if (c.prev == null) {
             if (firstOpen == c) {
