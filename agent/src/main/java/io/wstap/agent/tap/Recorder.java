@@ -132,6 +132,11 @@ final class Recorder {
         writer = writerThread;
     }
 
+    /** Writer thread only: whether the ring is a quarter full or more (a drain should not wait for its time). */
+    boolean quarterFull() {
+        return head.get() - tail >= capacity >> 2;
+    }
+
     /** Writer thread only: sleeps up to {@code nanos}, or until a producer finds the ring half full. */
     void writerParks(long nanos) {
         writerAsleep = true;

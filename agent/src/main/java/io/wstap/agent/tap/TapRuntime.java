@@ -20,13 +20,19 @@ public final class TapRuntime {
     /** Flush the capture at least this often, so that a crash loses at most about this much. */
     static final long FLUSH_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
     /**
-     * Between two drains the writer sleeps this long, so that under load it wakes 50 times a second and drains all that
-     * came meanwhile, instead of looping once per record on a core the application needs (each wake is a context
-     * switch on that core: at 100 wakes a second they were a fifth of the writer's cost for small messages). Producers
-     * wake it early when the ring is half full (Recorder#claim), so a burst is not dropped for want of a drain. It is
-     * also the bound on how early a data frame's time may be (TapConnection#dataFrameTime).
+     * The writer wakes this often, and each wake ends the reuse of clock readings taken before it: the bound on how
+     * early a data frame's time may be (TapConnection#dataFrameTime). Producers wake it early when the ring is half
+     * full (Recorder#claim), so a burst is not dropped for want of a drain.
      */
     private static final long PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    /**
+     * ...but it drains the ring only every fifth wake, or at a wake that finds it a quarter full. A drain costs the
+     * application's core far more than its records: the writer's code and state come back into cache, then the
+     * application's (about 50 us of a busy core, where a wake that drains nothing costs a few); draining 50 times a
+     * second was a fifth of the writer's cost for small messages (docs/benchmarks.md, eleventh run). At 10 drains a
+     * second the ring holds 100 ms of records: a fraction of its default size at a busy server's rates.
+     */
+    private static final int WAKES_PER_DRAIN = 5;
 
     /**
      * Starts small: every hooked call reads one slot, and a few dozen connections' slots then share four cache lines
@@ -273,6 +279,7 @@ public final class TapRuntime {
     private final Frame writerFrame = new Frame();
     private final byte[] closeScratch = new byte[Frame.MAX_CONTROL_PAYLOAD];
     private long lastFlush;
+    private int wakesSinceDrain;
     private long reportedDrops;
 
     /**
@@ -285,7 +292,7 @@ public final class TapRuntime {
     private void writeLoop() {
         lastFlush = System.nanoTime();
         try {
-            while (drainOnce()) {
+            while (wake()) {
                 recorder.writerParks(PARK_NANOS);
                 writerWakes++; // one writer thread: the read-modify-write of a volatile is safe here
             }
@@ -297,6 +304,15 @@ public final class TapRuntime {
             }
             System.err.println("wstap: capture stopped: " + e);
         }
+    }
+
+    /** One wake: drains when a drain is due (see {@link #WAKES_PER_DRAIN}) or stopping; false once stopped and closed. */
+    private boolean wake() throws IOException {
+        if (running && ++wakesSinceDrain < WAKES_PER_DRAIN && !recorder.quarterFull()) {
+            return true; // this wake only ends the reuse of older clock readings (writerWakes)
+        }
+        wakesSinceDrain = 0;
+        return drainOnce();
     }
 
     /** One wake of the writer: drains the ring, flushes once a second; false once it has stopped and closed. */
