@@ -270,10 +270,10 @@ public final class Tap {
             return;
         }
         if (rt.copyTap == null && rt.table.get(socket) instanceof TapConnection c) {
-            // A tapped connection: one look-up and one lock for all the buffers (each buffer's engine call re-enters
-            // the lock at the cost of a recursion count).
+            // A tapped connection: one look-up and one lock for all the buffers.
             try {
-                synchronized (c) {
+                locked(c);
+                try {
                     if (c.epoch != rt.epoch && !c.resync(rt.epoch, sender, bufs, off, len, from)) {
                         return; // benchToggle: the tap was off, and this call does not start at a frame boundary
                     }
@@ -281,11 +281,13 @@ public final class Tap {
                         ByteBuffer b = bufs[off + i];
                         int start = start(b, from, i);
                         int end = end(b, from);
-                        if (end > start && !tapped(rt, socket, c, sender, b, null, start, end)) {
+                        if (end > start && !tappedLocked(rt, socket, c, sender, b, null, start, end)) {
                             forget(rt, socket, transport, sender, b, null, start, end);
                             return; // not WebSocket after all: the rest of the call is not looked at either
                         }
                     }
+                } finally {
+                    c.unlock();
                 }
             } catch (Throwable t) {
                 rt.internalError(socket, c);
@@ -514,6 +516,27 @@ public final class Tap {
      */
     private static boolean tapped(TapRuntime rt, Object socket, TapConnection c, Endpoint sender, ByteBuffer buf,
                                   byte[] array, int from, int to) {
+        locked(c);
+        try {
+            return tappedLocked(rt, socket, c, sender, buf, array, from, to);
+        } finally {
+            c.unlock();
+        }
+    }
+
+    /**
+     * Takes {@code c}'s lock, or throws (the callers' catch then gives the connection up, counted): not obtained means
+     * its other thread held it for longer than a scan can take, or this thread came back into it.
+     */
+    private static void locked(TapConnection c) {
+        if (!c.lock()) {
+            throw new IllegalStateException("wstap: connection " + c.id + ": lock not obtained");
+        }
+    }
+
+    /** {@link #tapped}, the caller holding {@code c}'s lock. */
+    private static boolean tappedLocked(TapRuntime rt, Object socket, TapConnection c, Endpoint sender, ByteBuffer buf,
+                                        byte[] array, int from, int to) {
         if (rt.faultsOn != null && rt.faultsOn.isInstance(socket)) {
             throw new IllegalStateException("wstap fault injection (test-only option faults)");
         }
