@@ -51,11 +51,11 @@ final class TapConnection extends ConnectionTable.Entry implements ConnectionObs
     /** The thread holding the lock, written by it after it took the lock and cleared before it releases it. */
     private Thread holder;
     /**
-     * The connection's last clock reading, the writer wake it was taken in, and how many more calls' data frames may
+     * The connection's last clock reading, the runtime's tick it was taken in, and how many more calls' data frames may
      * reuse it (see {@link #dataFrameTime}). Only exact readings are kept, so a connection's times never go back.
      */
     private long reading = Long.MIN_VALUE; // no reading yet (System.nanoTime() may be negative)
-    private long readingWake = -1;
+    private long readingTick = -1;
     private int readingsLeft;
     /** The connection event was recorded (it is WebSocket). */
     private boolean declared;
@@ -182,14 +182,15 @@ final class TapConnection extends ConnectionTable.Entry implements ConnectionObs
 
     /**
      * A data frame's time: the connection's last clock reading, reused for up to {@link TapRuntime#callsPerReading}
-     * calls (16) and never past the writer thread's next wake (every 20 ms), so a data frame is
-     * stamped at most that early and exactly after any pause. A clock read costs about 25 ns, as much as scanning and
-     * recording a small frame, and an echo server would pay two per message. Option exactTimes makes it one call per
-     * reading.
+     * calls (16) and only within the clock's tick it was taken in ({@link TapRuntime#tick}: 20 ms, ended by the first
+     * exact reading of any thread after that, or by the writer's next wake), so a data frame is stamped at most about a
+     * tick early (100 ms in the worst case, docs/agent.md "Times") and exactly after a pause. A clock read costs about
+     * 25 ns, as much as scanning and recording a small frame, and an echo server would pay two per message. Option
+     * exactTimes makes it one call per reading.
      */
     @Override
     public long dataFrameTime() {
-        if (readingWake != runtime.writerWakes || --readingsLeft < 0) {
+        if (readingTick != runtime.tick || --readingsLeft < 0) {
             return exactTime();
         }
         return reading;
@@ -202,8 +203,9 @@ final class TapConnection extends ConnectionTable.Entry implements ConnectionObs
     }
 
     private long exactTime(long now) {
+        runtime.clockRead(now);
         reading = now;
-        readingWake = runtime.writerWakes;
+        readingTick = runtime.tick;
         readingsLeft = runtime.callsPerReading - 1;
         return reading;
     }

@@ -20,19 +20,33 @@ public final class TapRuntime {
     /** Flush the capture at least this often, so that a crash loses at most about this much. */
     static final long FLUSH_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
     /**
-     * The writer wakes this often, and each wake ends the reuse of clock readings taken before it: the bound on how
-     * early a data frame's time may be (TapConnection#dataFrameTime). Producers wake it early when the ring is half
-     * full (Recorder#claim), so a burst is not dropped for want of a drain.
+     * A clock reading is reused for a data frame's time only within the tick it was taken in ({@link #tick},
+     * TapConnection#dataFrameTime). A tick ends at the writer's next wake, or when an application thread's exact reading
+     * finds it this old ({@link #clockRead}).
      */
-    private static final long PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     /**
-     * ...but it drains the ring only every fifth wake, or at a wake that finds it a quarter full. A drain costs the
-     * application's core far more than its records: the writer's code and state come back into cache, then the
-     * application's (about 50 us of a busy core, where a wake that drains nothing costs a few); draining 50 times a
-     * second was a fifth of the writer's cost for small messages (docs/benchmarks.md, eleventh run). At 10 drains a
-     * second the ring holds 100 ms of records: a fraction of its default size at a busy server's rates.
+     * While the writer alone keeps the tick (the application's threads did not advance it during its last sleep: a
+     * quiet JVM), it wakes this often, so a data frame is stamped at most a tick early. Producers wake it early when
+     * the ring is half full (Recorder#claim), so a burst is not dropped for want of a drain.
      */
-    private static final int WAKES_PER_DRAIN = 5;
+    private static final long PARK_NANOS = TICK_NANOS;
+    /**
+     * While the application's threads keep the tick themselves (they advanced it during the writer's last sleep: they
+     * read the clock often, as a busy JVM's do), the writer sleeps this long. A wake is a context switch on a core the
+     * application needs, about 25 us of it on this VM even when it drains nothing (docs/benchmarks.md, eleventh run).
+     * This is also how early a data frame may be stamped in the worst case: at the end of a busy period, before the
+     * writer's next wake, on a connection that took its last reading less than 16 calls before.
+     */
+    private static final long BUSY_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /**
+     * The ring is drained this often (at the first wake this long after the last drain), or at a wake that finds it a
+     * quarter full. A drain costs the application's core far more than its records: the writer's code and state come
+     * back into cache, then the application's; draining 50 times a second was a fifth of the writer's cost for small
+     * messages (docs/benchmarks.md, eleventh run). The ring then holds 100 ms of records: a fraction of its default
+     * size at a busy server's rates.
+     */
+    private static final long DRAIN_NANOS = TimeUnit.MILLISECONDS.toNanos(100) - PARK_NANOS / 2;
 
     /**
      * Starts small: every hooked call reads one slot, and a few dozen connections' slots then share four cache lines
@@ -48,10 +62,12 @@ public final class TapRuntime {
     /** Benchmark-only (option copyTap): the ring every byte is copied into instead of being scanned; null = off. */
     CopyTap copyTap;
     /**
-     * The writer thread's wakes so far (every 20 ms, or sooner when the ring is half full): a clock reading taken before the last
-     * wake is not reused for a data frame's time (see {@link TapConnection#dataFrameTime}).
+     * Ticks of the clock so far ({@link #TICK_NANOS}): a clock reading taken in an earlier tick is not reused for a data
+     * frame's time (see {@link TapConnection#dataFrameTime}). Advanced at every writer wake and by {@link #clockRead}.
      */
-    volatile long writerWakes;
+    volatile long tick;
+    /** When the current tick began. */
+    private volatile long tickStart;
     /**
      * Calls of one connection whose data frames may share one clock reading (see {@link TapConnection#dataFrameTime});
      * 1 with the option exactTimes: a reading per call.
@@ -279,22 +295,26 @@ public final class TapRuntime {
     private final Frame writerFrame = new Frame();
     private final byte[] closeScratch = new byte[Frame.MAX_CONTROL_PAYLOAD];
     private long lastFlush;
-    private int wakesSinceDrain;
+    private long lastDrain;
+    /** The tick the writer's last wake began: a later one at its next wake means the application keeps time. */
+    private long writersTick;
+    /** Application threads advanced the tick during the writer's last sleep: it may sleep longer. */
+    private boolean applicationKeepsTime;
     private long reportedDrops;
 
     /**
-     * The writer thread: a wake ({@link #drainOnce}) every 20 ms or when the ring is half full. The loop is kept this
+     * The writer thread: a wake every 20 ms, or every 100 ms while the application's threads keep the clock's tick, or
+     * when the ring is half full; a drain ({@link #drainOnce}) every 100 ms or at a quarter full. The loop is kept this
      * small because a method that is called once and loops for ever is compiled only on-stack-replaced, after tens of
      * thousands of back-edges: at 50 wakes a second its body ran in the interpreter for the first twenty minutes, and
-     * called the compiled drain through an interpreter-to-compiled adapter. {@code drainOnce} is an ordinary method,
+     * called the compiled drain through an interpreter-to-compiled adapter. {@code wake} is an ordinary method,
      * compiled after a few seconds of wakes.
      */
     private void writeLoop() {
-        lastFlush = System.nanoTime();
+        lastFlush = lastDrain = System.nanoTime();
         try {
             while (wake()) {
-                recorder.writerParks(PARK_NANOS);
-                writerWakes++; // one writer thread: the read-modify-write of a volatile is safe here
+                recorder.writerParks(applicationKeepsTime ? BUSY_PARK_NANOS : PARK_NANOS);
             }
         } catch (IOException | RuntimeException e) {
             // The capture cannot be written (disk full, file removed): stop capturing, never disturb the host.
@@ -306,13 +326,52 @@ public final class TapRuntime {
         }
     }
 
-    /** One wake: drains when a drain is due (see {@link #WAKES_PER_DRAIN}) or stopping; false once stopped and closed. */
+    /**
+     * One wake: begins a tick (readings from before it are not reused), and drains when a drain is due
+     * ({@link #DRAIN_NANOS}, a quarter-full ring) or the runtime is stopping; false once stopped and closed.
+     */
     private boolean wake() throws IOException {
-        if (running && ++wakesSinceDrain < WAKES_PER_DRAIN && !recorder.quarterFull()) {
-            return true; // this wake only ends the reuse of older clock readings (writerWakes)
+        long now = System.nanoTime();
+        applicationKeepsTime = tick != writersTick; // advanced by application threads while the writer slept
+        advanceTick(now);
+        writersTick = tick;
+        if (running && now - lastDrain < DRAIN_NANOS && !recorder.quarterFull()) {
+            return true;
         }
-        wakesSinceDrain = 0;
+        lastDrain = now;
         return drainOnce();
+    }
+
+    /**
+     * An exact clock reading was taken ({@code now}) on an application thread: it begins a new tick if the current
+     * one is {@link #TICK_NANOS} old. One volatile read per exact reading, a write once a tick.
+     */
+    void clockRead(long now) {
+        if (now - tickStart >= TICK_NANOS) {
+            advanceTick(now);
+        }
+    }
+
+    /**
+     * Begins a tick. A compare-and-set, so that a thread that read {@link #tick} long ago cannot set it back (a reading
+     * from a past tick would then pass for current); two threads that both find the tick over may advance it twice,
+     * which only makes readings fresher.
+     */
+    private void advanceTick(long now) {
+        long t = tick;
+        if (TICK.compareAndSet(this, t, t + 1)) {
+            tickStart = now;
+        }
+    }
+
+    private static final java.lang.invoke.VarHandle TICK;
+
+    static {
+        try {
+            TICK = java.lang.invoke.MethodHandles.lookup().findVarHandle(TapRuntime.class, "tick", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
     }
 
     /** One wake of the writer: drains the ring, flushes once a second; false once it has stopped and closed. */

@@ -115,7 +115,9 @@ class FrameTimesTest {
         for (int i = 0; i < n; i++) {
             calls.add(writeFrame(0x2, (byte) i));
         }
-        Thread.sleep(60); // more than one writer period (20 ms): the next data frame's reading is fresh
+        // Longer than the writer's longest sleep (100 ms, while application threads keep the tick): a wake came, and
+        // the next data frame's reading is fresh.
+        Thread.sleep(150);
         long[] afterPause = writeFrame(0x2, (byte) 1);
         long[] close = writeFrame(0x8, (byte) 0x03, (byte) 0xE8);
         readBack(file);
@@ -138,6 +140,28 @@ class FrameTimesTest {
         assertEquals(0x8, frames.get(n + 1)[1]);
         long tClose = frames.get(n + 1)[0];
         assertTrue(tClose >= close[0] && tClose <= close[1], "a Close frame is stamped in its own call");
+    }
+
+    /**
+     * While the writer sleeps, an application thread's exact reading ends the tick once it is 20 ms old (so a busy
+     * JVM keeps its own time), not sooner, and a reading from long ago never sets the tick back.
+     */
+    @Test
+    void anExactReadingEndsTheTickOnceItIsTwentyMillisecondsOld() throws Exception {
+        TapRuntime rt = new TapRuntime(CaptureWriter.create(dir.resolve("tick.wstap"), CaptureHeader.forThisJvm(""), 0),
+                64, 0, Set.of(), Set.of(), false, "none", "keep"); // not started: no writer wakes
+        long now = System.nanoTime();
+        rt.clockRead(now);
+        long tick = rt.tick;
+        rt.clockRead(now + TapRuntime.TICK_NANOS / 2);
+        rt.clockRead(now - TapRuntime.TICK_NANOS * 10); // a thread that took its reading long ago
+        assertEquals(tick, rt.tick, "the tick is not over before 20 ms, and an old reading does not end it");
+        rt.clockRead(now + TapRuntime.TICK_NANOS);
+        assertEquals(tick + 1, rt.tick, "over at 20 ms");
+        rt.clockRead(now + TapRuntime.TICK_NANOS + 1);
+        assertEquals(tick + 1, rt.tick, "the new tick runs from the reading that began it");
+        rt.clockRead(now + 2 * TapRuntime.TICK_NANOS);
+        assertEquals(tick + 2, rt.tick);
     }
 
     @Test
