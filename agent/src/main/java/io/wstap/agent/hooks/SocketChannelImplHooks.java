@@ -98,13 +98,13 @@ public final class SocketChannelImplHooks {
     /** {@code long read(ByteBuffer[], int, int)}: scattering. */
     public static final class ScatteringReadAdvice {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static int enter(@Advice.Argument(0) ByteBuffer[] dsts, @Advice.Argument(1) int off, @Advice.Argument(2) int len) {
+        static long enter(@Advice.Argument(0) ByteBuffer[] dsts, @Advice.Argument(1) int off, @Advice.Argument(2) int len) {
             return Tap.enterAll(dsts, off, len);
         }
 
         @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
         static void exit(@Advice.This Object self, @Advice.Argument(0) ByteBuffer[] dsts, @Advice.Argument(1) int off,
-                         @Advice.Argument(2) int len, @Advice.Return long n, @Advice.Enter int entered,
+                         @Advice.Argument(2) int len, @Advice.Return long n, @Advice.Enter long entered,
                          @Advice.Thrown Throwable thrown) {
             if (thrown != null) {
                 Tap.onError(self, thrown);

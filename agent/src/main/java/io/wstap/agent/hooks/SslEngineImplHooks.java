@@ -21,14 +21,14 @@ public final class SslEngineImplHooks {
     /** {@code wrap(ByteBuffer[] srcs, int off, int len, ByteBuffer dst)}: plaintext = what was consumed of the sources. */
     public static final class WrapAdvice {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static int enter(@Advice.Argument(0) ByteBuffer[] srcs, @Advice.Argument(1) int off, @Advice.Argument(2) int len) {
+        static long enter(@Advice.Argument(0) ByteBuffer[] srcs, @Advice.Argument(1) int off, @Advice.Argument(2) int len) {
             return Tap.enterAll(srcs, off, len);
         }
 
         @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
         static void exit(@Advice.This Object self, @Advice.Argument(0) ByteBuffer[] srcs, @Advice.Argument(1) int off,
                          @Advice.Argument(2) int len, @Advice.Return SSLEngineResult result,
-                         @Advice.Enter int entered, @Advice.Thrown Throwable thrown) {
+                         @Advice.Enter long entered, @Advice.Thrown Throwable thrown) {
             if (thrown == null) {
                 Tap.onWriteAll(self, srcs, off, len, true, entered);
                 Tap.onTlsResult(self, result, false);
@@ -39,14 +39,14 @@ public final class SslEngineImplHooks {
     /** {@code unwrap(ByteBuffer src, ByteBuffer[] dsts, int off, int len)}: plaintext = what was produced into them. */
     public static final class UnwrapAdvice {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static int enter(@Advice.Argument(1) ByteBuffer[] dsts, @Advice.Argument(2) int off, @Advice.Argument(3) int len) {
+        static long enter(@Advice.Argument(1) ByteBuffer[] dsts, @Advice.Argument(2) int off, @Advice.Argument(3) int len) {
             return Tap.enterAll(dsts, off, len);
         }
 
         @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
         static void exit(@Advice.This Object self, @Advice.Argument(1) ByteBuffer[] dsts, @Advice.Argument(2) int off,
                          @Advice.Argument(3) int len, @Advice.Return SSLEngineResult result,
-                         @Advice.Enter int entered, @Advice.Thrown Throwable thrown) {
+                         @Advice.Enter long entered, @Advice.Thrown Throwable thrown) {
             if (thrown == null) {
                 Tap.onReadAll(self, dsts, off, len, true, entered);
                 Tap.onTlsResult(self, result, true);

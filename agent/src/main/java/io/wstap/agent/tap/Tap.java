@@ -116,7 +116,7 @@ public final class Tap {
             requested += bufs[off + i].remaining();
         }
         if (rt != null && requested > 0) {
-            each(rt, socket, Transport.PLAIN, Endpoint.LOCAL, bufs, off, len, null);
+            each(rt, socket, valueOf(rt, socket), Transport.PLAIN, Endpoint.LOCAL, bufs, off, len, null, 0);
         }
         return requested;
     }
@@ -168,24 +168,28 @@ public final class Tap {
     // ---- gathering / scattering (and SSLEngine wrap/unwrap, whose plaintext is in buffer arrays) ----
 
     /** What {@link #enterAll} returns when the tap is off; also what the advice's exit sees if its entry failed. */
-    public static final int NOT_LIVE = 0;
-    /** What {@link #enterAll} returns for a call over several buffers: their positions are in the thread's state. */
-    public static final int IN_THREAD_STATE = -1;
+    public static final long NOT_LIVE = 0;
+    /** What {@link #enterAll} returns for a call over three buffers or more: their positions are in the thread's state. */
+    public static final long IN_THREAD_STATE = -1;
 
     /**
      * Entry of a call over {@code bufs[off, off+len)}, whose exit ({@link #onWriteAll}/{@link #onReadAll}) needs their
-     * positions now. One buffer (an SSLEngine's usual wrap or unwrap) returns its position + 1, which the advice hands
-     * to its exit (Byte Buddy's {@code @Advice.Enter}) instead of a thread-local look-up on each side of the call (a
-     * chain of dependent loads through the thread's map, four per small TLS message). Several buffers keep their
-     * positions in the thread's state ({@link #IN_THREAD_STATE}).
+     * positions now. One or two buffers (an SSLEngine's usual unwrap, and Jetty's wrap of a frame's header and payload)
+     * return their positions + 1, packed in the low and high halves, which the advice hands to its exit (Byte Buddy's
+     * {@code @Advice.Enter}) instead of a thread-local look-up on each side of the call (a chain of dependent loads
+     * through the thread's map, four per small TLS message). More buffers keep their positions in the thread's state
+     * ({@link #IN_THREAD_STATE}).
      */
-    public static int enterAll(ByteBuffer[] bufs, int off, int len) {
+    public static long enterAll(ByteBuffer[] bufs, int off, int len) {
         TapRuntime rt = runtime;
         if (rt == null) {
             return NOT_LIVE;
         }
         if (len == 1) {
-            return bufs[off].position() + 1;
+            return bufs[off].position() + 1L;
+        }
+        if (len == 2) {
+            return bufs[off].position() + 1L | (bufs[off + 1].position() + 1L) << 32;
         }
         ThreadState state = THREAD_STATE.get();
         state.epoch = rt.epoch;
@@ -203,33 +207,28 @@ public final class Tap {
      * Exit of a gathering write (or SSLEngine.wrap: {@code tls}): each buffer's consumed part, in order;
      * {@code entered} is what {@link #enterAll} returned.
      */
-    public static void onWriteAll(Object socket, ByteBuffer[] bufs, int off, int len, boolean tls, int entered) {
+    public static void onWriteAll(Object socket, ByteBuffer[] bufs, int off, int len, boolean tls, long entered) {
         all(socket, bufs, off, len, tls, Endpoint.LOCAL, entered);
     }
 
     /** Exit of a scattering read (or SSLEngine.unwrap: {@code tls}): each buffer's filled part, in order. */
-    public static void onReadAll(Object socket, ByteBuffer[] bufs, int off, int len, boolean tls, int entered) {
+    public static void onReadAll(Object socket, ByteBuffer[] bufs, int off, int len, boolean tls, long entered) {
         all(socket, bufs, off, len, tls, Endpoint.REMOTE, entered);
     }
 
     private static void all(Object socket, ByteBuffer[] bufs, int off, int len, boolean tls, Endpoint sender,
-                            int entered) {
+                            long entered) {
         TapRuntime rt = runtime;
         if (rt == null || entered == NOT_LIVE) {
             return; // entered before the tap was live
         }
         Transport transport = tls ? Transport.TLS : Transport.PLAIN;
-        if (entered != IN_THREAD_STATE) { // one buffer: [its position at entry, its position now)
+        if (entered != IN_THREAD_STATE) { // one or two buffers: [their positions at entry, their positions now)
             Object v = valueOf(rt, socket); // one look-up for both the engine's link and its bytes
             if (tls) {
                 rememberEngine(socket, v);
             }
-            ByteBuffer b = bufs[off];
-            int start = entered - 1;
-            int end = b.position();
-            if (end > start) {
-                bytes(rt, socket, v, transport, sender, b, null, start, end);
-            }
+            each(rt, socket, v, transport, sender, bufs, off, len, null, entered);
             return;
         }
         ThreadState state = THREAD_STATE.get();
@@ -240,7 +239,7 @@ public final class Tap {
         if (p.length < len || state.epoch != rt.epoch) {
             return; // with benchToggle: entered before the tap was last off
         }
-        each(rt, socket, transport, sender, bufs, off, len, p);
+        each(rt, socket, valueOf(rt, socket), transport, sender, bufs, off, len, p, 0);
     }
 
     /**
@@ -254,33 +253,37 @@ public final class Tap {
     }
 
     /**
-     * Each buffer's bytes in order: {@code [from[i], position)} of each (the exit of a call, {@code from} its positions
-     * at entry), or {@code [position, limit)} (an entry, {@code from} null). On a connection already tapped, one
-     * look-up and one lock for the whole call: Jetty writes a frame as a gathering write of its header and its payload.
+     * Each buffer's bytes in order: {@code [start, position)} of each (the exit of a call, its positions at entry in
+     * {@code from} or, for one or two buffers, in {@code packed}: see {@link #enterAll}), or {@code [position, limit)}
+     * (an entry: {@code from} null, {@code packed} 0). {@code v} is the socket's {@link #valueOf}. On a connection
+     * already tapped, one look-up and one lock for the whole call: Jetty writes a frame as a gathering write of its
+     * header and its payload (and wraps it so under TLS).
      */
-    private static void each(TapRuntime rt, Object socket, Transport transport, Endpoint sender, ByteBuffer[] bufs,
-                             int off, int len, int[] from) {
-        if (len == 1) { // one buffer: the single-buffer path, as an SSLEngine call over one buffer takes (see all)
+    private static void each(TapRuntime rt, Object socket, Object v, Transport transport, Endpoint sender,
+                             ByteBuffer[] bufs, int off, int len, int[] from, long packed) {
+        if (len == 1) { // one buffer: the single-buffer path
             ByteBuffer b = bufs[off];
-            int start = start(b, from, 0);
-            int end = end(b, from);
+            int start = start(b, from, packed, 0);
+            int end = end(b, from, packed);
             if (end > start) {
-                bytes(rt, socket, transport, sender, b, null, start, end);
+                bytes(rt, socket, v, transport, sender, b, null, start, end);
             }
             return;
         }
-        if (rt.copyTap == null && rt.table.get(socket) instanceof TapConnection c) {
+        if (v instanceof TapConnection c) {
             // A tapped connection: one look-up and one lock for all the buffers.
             try {
                 locked(c);
                 try {
-                    if (c.epoch != rt.epoch && !c.resync(rt.epoch, sender, bufs, off, len, from)) {
+                    if (c.epoch != rt.epoch
+                            && !c.resync(rt.epoch, sender, bufs, off, len, from != null || packed == 0 ? from
+                                    : new int[] {start(null, null, packed, 0), start(null, null, packed, 1)})) {
                         return; // benchToggle: the tap was off, and this call does not start at a frame boundary
                     }
                     for (int i = 0; i < len; i++) {
                         ByteBuffer b = bufs[off + i];
-                        int start = start(b, from, i);
-                        int end = end(b, from);
+                        int start = start(b, from, packed, i);
+                        int end = end(b, from, packed);
                         if (end > start && !tappedLocked(rt, socket, c, sender, b, null, start, end)) {
                             forget(rt, socket, transport, sender, b, null, start, end);
                             return; // not WebSocket after all: the rest of the call is not looked at either
@@ -293,30 +296,36 @@ public final class Tap {
                 rt.internalError(socket, c);
             }
         } else {
-            eachBuffer(rt, socket, transport, sender, bufs, off, len, from); // first bytes, late attach, TLS links
+            eachBuffer(rt, socket, transport, sender, bufs, off, len, from, packed); // first bytes, late attach, TLS links
         }
     }
 
     private static void eachBuffer(TapRuntime rt, Object socket, Transport transport, Endpoint sender,
-                                   ByteBuffer[] bufs, int off, int len, int[] from) {
+                                   ByteBuffer[] bufs, int off, int len, int[] from, long packed) {
         for (int i = 0; i < len; i++) {
             ByteBuffer b = bufs[off + i];
-            int start = start(b, from, i);
-            int end = end(b, from);
+            int start = start(b, from, packed, i);
+            int end = end(b, from, packed);
             if (end > start) {
                 bytes(rt, socket, transport, sender, b, null, start, end);
             }
         }
     }
 
-    /** Where buffer {@code i} of a call's bytes starts: its position at entry ({@code from} null), or {@code from[i]}. */
-    static int start(ByteBuffer b, int[] from, int i) {
-        return from == null ? b.position() : from[i];
+    /**
+     * Where buffer {@code i} of a call's bytes starts: {@code from[i]}, or its half of {@code packed} (one or two
+     * buffers, see {@link #enterAll}), or its position now (an entry: {@code from} null, {@code packed} 0).
+     */
+    static int start(ByteBuffer b, int[] from, long packed, int i) {
+        if (from != null) {
+            return from[i];
+        }
+        return packed != 0 ? (int) (packed >>> (32 * i)) - 1 : b.position();
     }
 
-    /** Where its bytes end: its limit at entry ({@code from} null), or its position at exit. */
-    static int end(ByteBuffer b, int[] from) {
-        return from == null ? b.limit() : b.position();
+    /** Where the bytes of buffer {@code b} end: its limit at an entry, or its position at an exit. */
+    static int end(ByteBuffer b, int[] from, long packed) {
+        return from == null && packed == 0 ? b.limit() : b.position();
     }
 
     // ---- ends ----

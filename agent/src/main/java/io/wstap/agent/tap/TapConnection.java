@@ -112,7 +112,7 @@ final class TapConnection extends ConnectionTable.Entry implements ConnectionObs
         }
         long total = 0;
         for (int i = 0; i < len; i++) {
-            total += Math.max(0, Tap.end(bufs[off + i], from) - Tap.start(bufs[off + i], from, i));
+            total += Math.max(0, Tap.end(bufs[off + i], from, 0) - Tap.start(bufs[off + i], from, 0, i));
         }
         if (total > MAX_RESYNC_COPY) {
             return false;
@@ -121,8 +121,8 @@ final class TapConnection extends ConnectionTable.Entry implements ConnectionObs
         int n = 0;
         for (int i = 0; i < len; i++) {
             ByteBuffer b = bufs[off + i];
-            int start = Tap.start(b, from, i);
-            int end = Tap.end(b, from);
+            int start = Tap.start(b, from, 0, i);
+            int end = Tap.end(b, from, 0);
             if (end > start) {
                 b.get(start, run, n, end - start);
                 n += end - start;

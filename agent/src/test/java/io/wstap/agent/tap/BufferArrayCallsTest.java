@@ -1,0 +1,139 @@
+package io.wstap.agent.tap;
+
+import io.wstap.capture.CaptureHeader;
+import io.wstap.capture.CaptureReader;
+import io.wstap.capture.CaptureWriter;
+import io.wstap.capture.IgnoringSink;
+import io.wstap.engine.Endpoint;
+import io.wstap.wire.Frame;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Calls over buffer arrays (an SSLEngine's wrap and unwrap, gathering writes and scattering reads) as the hooks make
+ * them: the entry takes the buffers' positions ({@link Tap#enterAll}: one or two buffers packed into the value Byte
+ * Buddy hands from entry to exit, more in the thread's state), the exit hands over what each buffer gained or gave
+ * since. Buffers start at positions far from 0 and beyond 2^16, so that a position read from the wrong half or
+ * shifted shows as frames lost or misread. Read back from the capture file.
+ */
+class BufferArrayCallsTest {
+    @TempDir
+    Path dir;
+    private LoopbackChannels channels;
+    private SocketChannel server;
+    private TapRuntime runtime;
+    private Path file;
+    private final List<String> frames = new ArrayList<>(); // "out|in opcode length"
+
+    @BeforeEach
+    void open() throws IOException {
+        channels = new LoopbackChannels();
+        server = channels.server;
+        file = dir.resolve("arrays.wstap");
+        runtime = new TapRuntime(CaptureWriter.create(file, CaptureHeader.forThisJvm(""), 0), 1024, 0, Set.of(),
+                Set.of(), false, "none", "keep");
+        runtime.start();
+        ByteBuffer request = ascii("GET /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+        Tap.onRead(server, request, 0, request.limit());
+        ByteBuffer response = ascii("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n");
+        Tap.onWriteStart(server, response, 0, response.limit());
+        Tap.onWriteEnd(server, response.limit(), response.limit());
+    }
+
+    @AfterEach
+    void close() throws IOException {
+        Tap.runtime = null;
+        channels.close();
+    }
+
+    @Test
+    void writesOverOneTwoAndThreeBuffersAreEachSeenWhole() throws Exception {
+        // A server's binary frame of n payload bytes over n buffers: its header first, its payload after.
+        byte[][][] calls = {
+                {{(byte) 0x82, 1, 7}},
+                {{(byte) 0x82, 2}, {1, 9}},
+                {{(byte) 0x82, 3}, {1}, {2, 9}},
+        };
+        for (byte[][] call : calls) {
+            ByteBuffer[] srcs = new ByteBuffer[call.length];
+            for (int i = 0; i < call.length; i++) {
+                srcs[i] = ByteBuffer.allocate(70_000 + 8 * i);
+                srcs[i].position(65_537 + 3 * i);
+                put(srcs[i], call[i]);
+            }
+            long entered = Tap.enterAll(srcs, 0, srcs.length);
+            for (ByteBuffer b : srcs) {
+                b.position(b.limit()); // the wrap consumed everything
+            }
+            Tap.onWriteAll(server, srcs, 0, srcs.length, false, entered);
+        }
+        readBack();
+        assertEquals(List.of("out 2 1", "out 2 2", "out 2 3"), frames);
+    }
+
+    @Test
+    void readsIntoOneTwoAndThreeBuffersAreEachSeenWhole() throws Exception {
+        // Client frames (masked, key 0): a header's 6 bytes split across the buffers, then payload.
+        byte[][] frameBytes = {
+                {(byte) 0x81, (byte) 0x81, 0, 0, 0, 0, 'a'},
+                {(byte) 0x82, (byte) 0x82, 0, 0, 0, 0, 1, 2},
+                {(byte) 0x89, (byte) 0x83, 0, 0, 0, 0, 'x', 'y', 'z'},
+        };
+        for (int buffers = 1; buffers <= 3; buffers++) {
+            byte[] bytes = frameBytes[buffers - 1];
+            ByteBuffer[] dsts = new ByteBuffer[buffers];
+            for (int i = 0; i < buffers; i++) {
+                dsts[i] = ByteBuffer.allocate(70_000);
+                dsts[i].position(65_536 + 5 * i);
+            }
+            long entered = Tap.enterAll(dsts, 0, buffers);
+            // The unwrap fills the buffers in turn: 3 bytes into each but the last, which takes the rest.
+            int k = 0;
+            for (int i = 0; i < buffers; i++) {
+                int n = i == buffers - 1 ? bytes.length - k : 3;
+                dsts[i].put(bytes, k, n);
+                k += n;
+            }
+            Tap.onReadAll(server, dsts, 0, buffers, false, entered);
+        }
+        readBack();
+        assertEquals(List.of("in 1 1", "in 2 2", "in 9 3"), frames);
+    }
+
+    private void readBack() throws Exception {
+        runtime.stop();
+        try (CaptureReader reader = CaptureReader.open(file)) {
+            reader.readAll(new IgnoringSink() {
+                @Override
+                public void frame(long id, long t, Endpoint sender, Frame f, int stackId) {
+                    frames.add((sender == Endpoint.LOCAL ? "out " : "in ") + f.opcode() + " " + f.payloadLength());
+                }
+            });
+        }
+    }
+
+    private static void put(ByteBuffer b, byte... bytes) {
+        int at = b.position();
+        b.put(bytes);
+        b.limit(b.position()).position(at); // [position, limit) is what the call offers
+    }
+
+    private static ByteBuffer ascii(String s) {
+        return ByteBuffer.wrap(s.getBytes(StandardCharsets.US_ASCII));
+    }
+}
