@@ -190,7 +190,13 @@ final class ConnectionTable {
             }
         }
         if (slots.length > initialCapacity && live * 8 < slots.length) {
-            rehash(Math.max(initialCapacity, slots.length / 2));
+            // Straight to the size the live entries call for: the writer calls this once a drain (every 100 ms), and
+            // a table halved once a call took a second to come back from 16 384 slots.
+            int capacity = slots.length;
+            while (capacity > initialCapacity && live * 8 < capacity) {
+                capacity /= 2;
+            }
+            rehash(capacity);
         }
         return ended;
     }

@@ -66,7 +66,7 @@ class LoadIT {
             for (Socket s : clients) {
                 closeWebSocket(s);
             }
-            Stats after = server.awaitOpen(0);
+            Stats after = server.awaitTable(server.awaitOpen(0), before);
             Map<String, long[]> histAfter = server.histogram();
             assertEquals(before.table, after.table, "every closed connection left the table");
             assertEquals(before.capacity, after.capacity, "the table shrank back to its initial size");
@@ -115,7 +115,7 @@ class LoadIT {
                 closeWebSocket(openWebSocket(server.nioPort));
             }
             long millis = (System.nanoTime() - t0) / 1_000_000;
-            Stats after = server.awaitOpen(0);
+            Stats after = server.awaitTable(server.awaitOpen(0), before);
             Map<String, long[]> hist = server.histogram();
             report("%d connections opened and closed in %d ms (%d/s); table %d -> %d (capacity %d -> %d);"
                             + " capture writer entries still lingering: %d", CYCLES, millis, CYCLES * 1000L / Math.max(1, millis),
@@ -145,6 +145,7 @@ class LoadIT {
             while (now.table != before.table && System.nanoTime() < deadline) {
                 now = server.stats();
             }
+            now = server.awaitTable(now, before);
             Map<String, long[]> hist = server.histogram();
             report("%d sockets dropped without close(): table %d -> %d after GC (capacity %d -> %d)", n,
                     before.table, now.table, before.capacity, now.capacity);
@@ -183,7 +184,7 @@ class LoadIT {
                 s.setSoLinger(true, 0);
                 s.close();
             }
-            Stats after = server.awaitOpen(0);
+            Stats after = server.awaitTable(server.awaitOpen(0), before);
             assertEquals(before.table, after.table);
         }
     }
@@ -287,6 +288,19 @@ class LoadIT {
         }
 
         /** Stats once the server has seen {@code open} connections left (it closes on the peer's reset). */
+        /**
+         * {@code s}, or later stats once the table's size and capacity are back to {@code before}'s (within 30 s): the
+         * writer thread shrinks the table at its next drain, up to 100 ms after the entries left.
+         */
+        Stats awaitTable(Stats s, Stats before) throws IOException, InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while ((s.table != before.table || s.capacity != before.capacity) && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+                s = stats();
+            }
+            return s;
+        }
+
         Stats awaitOpen(long open) throws IOException, InterruptedException {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             Stats s = stats();
