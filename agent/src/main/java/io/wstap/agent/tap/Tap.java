@@ -275,9 +275,7 @@ public final class Tap {
             try {
                 locked(c);
                 try {
-                    if (c.epoch != rt.epoch
-                            && !c.resync(rt.epoch, sender, bufs, off, len, from != null || packed == 0 ? from
-                                    : new int[] {start(null, null, packed, 0), start(null, null, packed, 1)})) {
+                    if (c.epoch != rt.epoch && !c.resync(rt.epoch, sender, bufs, off, len, from, packed)) {
                         return; // benchToggle: the tap was off, and this call does not start at a frame boundary
                     }
                     for (int i = 0; i < len; i++) {

@@ -94,7 +94,7 @@ final class TapConnection extends ConnectionTable.Entry implements ConnectionObs
      * Benchmark-only (benchToggle): the tap was off since this connection's last bytes, so each direction starts
      * again at its first call that is exactly a run of whole frames ({@link FrameSync#tilesFrames}, the late-attach
      * test: a call that merely starts like a header is not evidence enough, a one-byte read can look like one). True
-     * when these bytes are to be scanned.
+     * when these bytes are to be scanned. The caller holds the lock ({@link #lock}), as for the other resync.
      */
     boolean resync(int now, Endpoint sender, ByteBuffer buf, byte[] array, int from, int to) {
         return synced(now, sender) || restartIf(now, sender, FrameSync.tilesFrames(buf, array, from, to));
@@ -104,15 +104,16 @@ final class TapConnection extends ConnectionTable.Entry implements ConnectionObs
      * As {@link #resync(int, Endpoint, ByteBuffer, byte[], int, int)} for the buffers of one gathering or scattering
      * call over several buffers, whose bytes are tested as one run (Jetty writes a frame as its header's buffer and its
      * payload's). They are copied for the test, only until the direction is in step again (a write: its first call);
-     * a call over one buffer takes the single-buffer path and is tested in place.
+     * a call over one buffer takes the single-buffer path and is tested in place. {@code from} and {@code packed} say
+     * where each buffer's bytes start, as for {@link Tap#start}.
      */
-    boolean resync(int now, Endpoint sender, ByteBuffer[] bufs, int off, int len, int[] from) {
+    boolean resync(int now, Endpoint sender, ByteBuffer[] bufs, int off, int len, int[] from, long packed) {
         if (synced(now, sender)) {
             return true;
         }
         long total = 0;
         for (int i = 0; i < len; i++) {
-            total += Math.max(0, Tap.end(bufs[off + i], from, 0) - Tap.start(bufs[off + i], from, 0, i));
+            total += Math.max(0, Tap.end(bufs[off + i], from, packed) - Tap.start(bufs[off + i], from, packed, i));
         }
         if (total > MAX_RESYNC_COPY) {
             return false;
@@ -121,8 +122,8 @@ final class TapConnection extends ConnectionTable.Entry implements ConnectionObs
         int n = 0;
         for (int i = 0; i < len; i++) {
             ByteBuffer b = bufs[off + i];
-            int start = Tap.start(b, from, 0, i);
-            int end = Tap.end(b, from, 0);
+            int start = Tap.start(b, from, packed, i);
+            int end = Tap.end(b, from, packed);
             if (end > start) {
                 b.get(start, run, n, end - start);
                 n += end - start;
