@@ -14,7 +14,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,13 +45,7 @@ class BufferArrayCallsTest {
         runtime = new TapRuntime(CaptureWriter.create(file, CaptureHeader.forThisJvm(""), 0), 1024, 0, Set.of(),
                 Set.of(), false, "none", "keep");
         runtime.start();
-        ByteBuffer request = ascii("GET /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
-        Tap.onRead(server, request, 0, request.limit());
-        ByteBuffer response = ascii("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                + "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n");
-        Tap.onWriteStart(server, response, 0, response.limit());
-        Tap.onWriteEnd(server, response.limit(), response.limit());
+        channels.serverUpgrades();
     }
 
     @AfterEach
@@ -131,9 +124,5 @@ class BufferArrayCallsTest {
         int at = b.position();
         b.put(bytes);
         b.limit(b.position()).position(at); // [position, limit) is what the call offers
-    }
-
-    private static ByteBuffer ascii(String s) {
-        return ByteBuffer.wrap(s.getBytes(StandardCharsets.US_ASCII));
     }
 }

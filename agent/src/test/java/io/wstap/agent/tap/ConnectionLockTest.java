@@ -15,7 +15,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -150,13 +149,7 @@ class ConnectionLockTest {
     @Test
     void aConnectionsReaderAndWriterThreadsAreBothCapturedWhole() throws Exception {
         SocketChannel server = channels.server;
-        ByteBuffer request = ascii("GET /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
-        Tap.onRead(server, request, 0, request.limit());
-        ByteBuffer response = ascii("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                + "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n");
-        Tap.onWriteStart(server, response, 0, response.limit());
-        Tap.onWriteEnd(server, response.limit(), response.limit());
+        channels.serverUpgrades();
 
         int frames = 20_000;
         CountDownLatch go = new CountDownLatch(1);
@@ -220,9 +213,5 @@ class ConnectionLockTest {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    private static ByteBuffer ascii(String s) {
-        return ByteBuffer.wrap(s.getBytes(StandardCharsets.US_ASCII));
     }
 }

@@ -2,6 +2,8 @@ package io.wstap.agent.tap;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 
@@ -18,6 +20,24 @@ final class LoopbackChannels implements AutoCloseable {
         listener = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
         client = SocketChannel.open(listener.getLocalAddress());
         server = listener.accept();
+    }
+
+    /**
+     * The server end's opening handshake through the hooks' entry points, as an NIO server makes it: the RFC 6455
+     * sample request read, its 101 written. The connection is then open for frames.
+     */
+    void serverUpgrades() {
+        ByteBuffer request = ascii("GET /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+        Tap.onRead(server, request, 0, request.limit());
+        ByteBuffer response = ascii("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n");
+        Tap.onWriteStart(server, response, 0, response.limit());
+        Tap.onWriteEnd(server, response.limit(), response.limit());
+    }
+
+    static ByteBuffer ascii(String s) {
+        return ByteBuffer.wrap(s.getBytes(StandardCharsets.US_ASCII));
     }
 
     @Override
