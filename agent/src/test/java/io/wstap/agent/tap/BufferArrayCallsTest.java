@@ -1,8 +1,6 @@
 package io.wstap.agent.tap;
 
-import io.wstap.capture.CaptureHeader;
 import io.wstap.capture.CaptureReader;
-import io.wstap.capture.CaptureWriter;
 import io.wstap.capture.IgnoringSink;
 import io.wstap.engine.Endpoint;
 import io.wstap.wire.Frame;
@@ -17,7 +15,6 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -42,8 +39,7 @@ class BufferArrayCallsTest {
         channels = new LoopbackChannels();
         server = channels.server;
         file = dir.resolve("arrays.wstap");
-        runtime = new TapRuntime(CaptureWriter.create(file, CaptureHeader.forThisJvm(""), 0), 1024, 0, Set.of(),
-                Set.of(), false, "none", "keep");
+        runtime = TapRuntimes.writingTo(file, 1024, false);
         runtime.start();
         channels.serverUpgrades();
     }

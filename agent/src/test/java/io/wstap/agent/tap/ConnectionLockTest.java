@@ -1,8 +1,6 @@
 package io.wstap.agent.tap;
 
-import io.wstap.capture.CaptureHeader;
 import io.wstap.capture.CaptureReader;
-import io.wstap.capture.CaptureWriter;
 import io.wstap.capture.IgnoringSink;
 import io.wstap.capture.Transport;
 import io.wstap.engine.Endpoint;
@@ -16,7 +14,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -43,8 +40,7 @@ class ConnectionLockTest {
     void open() throws IOException {
         channels = new LoopbackChannels();
         file = dir.resolve("lock.wstap");
-        runtime = new TapRuntime(CaptureWriter.create(file, CaptureHeader.forThisJvm(""), 0), 1 << 16, 0, Set.of(),
-                Set.of(), false, "none", "keep");
+        runtime = TapRuntimes.writingTo(file, 1 << 16, false);
         runtime.start();
     }
 

@@ -1,9 +1,7 @@
 package io.wstap.agent.tap;
 
-import io.wstap.capture.CaptureHeader;
 import io.wstap.capture.IgnoringSink;
 import io.wstap.capture.CaptureReader;
-import io.wstap.capture.CaptureWriter;
 import io.wstap.engine.Endpoint;
 import io.wstap.engine.TcpEnd;
 import io.wstap.wire.Frame;
@@ -19,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -55,8 +52,7 @@ class FrameTimesTest {
 
     private Path start(boolean exactTimes) throws IOException {
         Path file = dir.resolve(exactTimes ? "exact.wstap" : "recent.wstap");
-        runtime = new TapRuntime(CaptureWriter.create(file, CaptureHeader.forThisJvm(""), 0), 1024, 0, Set.of(),
-                Set.of(), false, "none", "keep");
+        runtime = TapRuntimes.writingTo(file, 1024, false);
         if (exactTimes) {
             runtime.readTheClockForEveryFrame();
         }
@@ -148,8 +144,7 @@ class FrameTimesTest {
      */
     @Test
     void anExactReadingEndsTheTickOnceItIsTwentyMillisecondsOld() throws Exception {
-        TapRuntime rt = new TapRuntime(CaptureWriter.create(dir.resolve("tick.wstap"), CaptureHeader.forThisJvm(""), 0),
-                64, 0, Set.of(), Set.of(), false, "none", "keep"); // not started: no writer wakes
+        TapRuntime rt = TapRuntimes.writingTo(dir.resolve("tick.wstap"), 64, false); // not started: no writer wakes
         long now = System.nanoTime();
         rt.clockRead(now);
         long tick = rt.tick;

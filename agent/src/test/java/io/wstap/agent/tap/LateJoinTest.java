@@ -1,8 +1,6 @@
 package io.wstap.agent.tap;
 
-import io.wstap.capture.CaptureHeader;
 import io.wstap.capture.CaptureReplay;
-import io.wstap.capture.CaptureWriter;
 import io.wstap.engine.Endpoint;
 import io.wstap.engine.Reconstruction;
 import io.wstap.engine.Role;
@@ -17,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -40,8 +37,7 @@ class LateJoinTest {
         channels = new LoopbackChannels();
         server = channels.server;
         file = dir.resolve("late.wstap");
-        runtime = new TapRuntime(CaptureWriter.create(file, CaptureHeader.forThisJvm(""), 0), 1024, 0, Set.of(),
-                Set.of(), true, "none", "keep");
+        runtime = TapRuntimes.writingTo(file, 1024, true);
         runtime.start();
     }
 
