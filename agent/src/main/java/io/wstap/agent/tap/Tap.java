@@ -64,8 +64,22 @@ public final class Tap {
         }
     }
 
-    /** A TLS channel linked to its SSLEngine: the channel's close, EOF or reset ends the engine's connection. */
-    record TlsLink(Object engine) {
+    /**
+     * A TLS channel linked to its SSLEngine: the channel's close, EOF or reset ends the engine's connection. Its own
+     * table entry, as a {@link TapConnection} is: a read or write of the channel only has to learn that it is this
+     * (its bytes are ciphertext), and on a busy server each object after the table's slot is a cache miss.
+     */
+    static final class TlsLink extends ConnectionTable.Entry {
+        private final Object engine;
+
+        TlsLink(Object channel, ConnectionTable table, Object engine) {
+            super(channel, table);
+            this.engine = engine;
+        }
+
+        Object engine() {
+            return engine;
+        }
     }
 
     /**
@@ -224,6 +238,9 @@ public final class Tap {
         }
         Transport transport = tls ? Transport.TLS : Transport.PLAIN;
         if (entered != IN_THREAD_STATE) { // one or two buffers: [their positions at entry, their positions now)
+            if (!moved(bufs, off, len, entered)) {
+                return; // no bytes (an SSLEngine's handshake step or underflow): nothing to look up
+            }
             Object v = valueOf(rt, socket); // one look-up for both the engine's link and its bytes
             if (tls) {
                 rememberEngine(socket, v);
@@ -240,6 +257,12 @@ public final class Tap {
             return; // with benchToggle: entered before the tap was last off
         }
         each(rt, socket, valueOf(rt, socket), transport, sender, bufs, off, len, p, 0);
+    }
+
+    /** Whether a call over one or two buffers moved a position from where {@code packed} says it was at entry. */
+    private static boolean moved(ByteBuffer[] bufs, int off, int len, long packed) {
+        return bufs[off].position() != start(bufs[off], null, packed, 0)
+                || len == 2 && bufs[off + 1].position() != start(bufs[off + 1], null, packed, 1);
     }
 
     /**
@@ -261,6 +284,9 @@ public final class Tap {
      */
     private static void each(TapRuntime rt, Object socket, Object v, Transport transport, Endpoint sender,
                              ByteBuffer[] bufs, int off, int len, int[] from, long packed) {
+        if (v == IGNORED || v instanceof TlsLink) {
+            return; // not WebSocket, or TLS records (the engine's hooks see their plaintext): before any buffer is read
+        }
         if (len == 1) { // one buffer: the single-buffer path
             ByteBuffer b = bufs[off];
             int start = start(b, from, packed, 0);
@@ -590,7 +616,7 @@ public final class Tap {
             return;
         }
         c.linkedToChannel = true;
-        rt.table.put(channel, new TlsLink(engine));
+        rt.table.put(channel, new TlsLink(channel, rt.table, engine));
     }
 
     private static boolean samePeerPort(Object engine, Object channel) {

@@ -104,6 +104,25 @@ class BufferArrayCallsTest {
         assertEquals(List.of("in 1 1", "in 2 2", "in 9 3"), frames);
     }
 
+    @Test
+    void aCallThatMovesNothingIsPassedOverAndOneThatFillsOnlyItsSecondBufferIsSeen() throws Exception {
+        // An unwrap that underflows (no plaintext) is passed over before any look-up; the next one leaves its first
+        // buffer as it was (full) and fills the second: the skip must look at both positions.
+        byte[] frame = {(byte) 0x82, (byte) 0x82, 0, 0, 0, 0, 1, 2};
+        for (int call = 0; call < 2; call++) {
+            ByteBuffer[] dsts = {ByteBuffer.allocate(70_000), ByteBuffer.allocate(70_000)};
+            dsts[0].position(65_536);
+            dsts[1].position(65_541);
+            long entered = Tap.enterAll(dsts, 0, 2);
+            if (call == 1) {
+                dsts[1].put(frame);
+            }
+            Tap.onReadAll(server, dsts, 0, 2, true, entered);
+        }
+        readBack();
+        assertEquals(List.of("in 2 2"), frames);
+    }
+
     private void readBack() throws Exception {
         runtime.stop();
         try (CaptureReader reader = CaptureReader.open(file)) {
