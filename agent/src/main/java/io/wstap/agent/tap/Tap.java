@@ -238,8 +238,11 @@ public final class Tap {
         }
         Transport transport = tls ? Transport.TLS : Transport.PLAIN;
         if (entered != IN_THREAD_STATE) { // one or two buffers: [their positions at entry, their positions now)
-            if (!moved(bufs, off, len, entered)) {
-                return; // no bytes (an SSLEngine's handshake step or underflow): nothing to look up
+            if (sender == Endpoint.REMOTE && !moved(bufs, off, len, entered)) {
+                // An unwrap (or read) that produced nothing, an underflow: Jetty unwraps once more per message. Not a
+                // wrap: one that consumed no plaintext made handshake records, which its channel's next write carries,
+                // and link() takes the engine this thread used last for that write's.
+                return;
             }
             Object v = valueOf(rt, socket); // one look-up for both the engine's link and its bytes
             if (tls) {
