@@ -17,8 +17,9 @@ import java.lang.invoke.VarHandle;
 final class ConnectionTable {
     /**
      * A key's entry: weak on the JDK object, strong on the tap's value for it. A tapped connection is its own entry
-     * ({@link TapConnection} extends this, {@link #value} is itself): every hooked call looks its connection up, and
-     * on a busy server each object on that path is a cache miss, so the path is slot, then connection.
+     * ({@link TapConnection} extends this, {@link #value} is itself), as is a TLS channel's link to its engine
+     * ({@link Tap.TlsLink}): every hooked call looks its connection up, and on a busy server each object on that path
+     * is a cache miss, so the path is slot, then connection.
      */
     static class Entry extends WeakReference<Object> {
         final int hash;

@@ -287,8 +287,8 @@ public final class Tap {
      */
     private static void each(TapRuntime rt, Object socket, Object v, Transport transport, Endpoint sender,
                              ByteBuffer[] bufs, int off, int len, int[] from, long packed) {
-        if (v == IGNORED || v instanceof TlsLink) {
-            return; // not WebSocket, or TLS records (the engine's hooks see their plaintext): before any buffer is read
+        if (passedOver(v)) {
+            return; // before any buffer is read
         }
         if (len == 1) { // one buffer: the single-buffer path
             ByteBuffer b = bufs[off];
@@ -486,7 +486,7 @@ public final class Tap {
                 }
                 return;
             }
-            if (v == IGNORED || v instanceof TlsLink) {
+            if (passedOver(v)) {
                 return;
             }
             if (v == TLS_UNLINKED) {
@@ -531,6 +531,14 @@ public final class Tap {
         } catch (Throwable t) {
             rt.internalError(socket, v);
         }
+    }
+
+    /**
+     * A table value whose calls have nothing to see: not WebSocket, or a TLS channel (its records' plaintext is seen by
+     * its engine's hooks).
+     */
+    private static boolean passedOver(Object v) {
+        return v == IGNORED || v instanceof TlsLink;
     }
 
     /**
