@@ -89,7 +89,7 @@ public final class Tap {
     static final class ThreadState {
         /** The positions of a gathering or scattering call's buffers at entry (reused: no allocation per call). */
         int[] positions = new int[16];
-        /** The SSLEngine this thread last wrapped or unwrapped with, while it was not linked to its channel. */
+        /** The SSLEngine this thread last wrapped with, while it was not linked to its channel (see {@link #link}). */
         Object lastEngine;
         /** The runtime's {@link TapRuntime#epoch} when {@link #positions} were taken: stale after a benchToggle. */
         int epoch;
@@ -237,22 +237,22 @@ public final class Tap {
             return; // entered before the tap was live
         }
         Transport transport = tls ? Transport.TLS : Transport.PLAIN;
+        // A wrap, even one that consumed nothing (it made handshake records), is what its channel's next write carries:
+        // the engine is remembered for link(). An unwrap tells link() nothing.
+        boolean wrap = tls && sender == Endpoint.LOCAL;
         if (entered != IN_THREAD_STATE) { // one or two buffers: [their positions at entry, their positions now)
-            if (sender == Endpoint.REMOTE && !moved(bufs, off, len, entered)) {
-                // An unwrap (or read) that produced nothing, an underflow: Jetty unwraps once more per message. Not a
-                // wrap: one that consumed no plaintext made handshake records, which its channel's next write carries,
-                // and link() takes the engine this thread used last for that write's.
-                return;
+            if (!wrap && !moved(bufs, off, len, entered)) {
+                return; // nothing produced (an underflow: Jetty unwraps once more per message): nothing to look up
             }
             Object v = valueOf(rt, socket); // one look-up for both the engine's link and its bytes
-            if (tls) {
+            if (wrap) {
                 rememberEngine(socket, v);
             }
             each(rt, socket, v, transport, sender, bufs, off, len, null, entered);
             return;
         }
         ThreadState state = THREAD_STATE.get();
-        if (tls) {
+        if (wrap) {
             state.lastEngine = socket;
         }
         int[] p = state.positions;
@@ -269,7 +269,7 @@ public final class Tap {
     }
 
     /**
-     * The engine this thread works with, for {@link #link} to match its channel's next write; not needed (and the
+     * The engine this thread wrapped with, for {@link #link} to match its channel's next write; not needed (and the
      * thread-local look-up saved) once a channel is linked to it.
      */
     private static void rememberEngine(Object engine, Object v) {

@@ -27,14 +27,18 @@ final class LoopbackChannels implements AutoCloseable {
      * sample request read, its 101 written. The connection is then open for frames.
      */
     void serverUpgrades() {
-        ByteBuffer request = ascii("GET /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+        ByteBuffer request = ascii(UPGRADE_REQUEST);
         Tap.onRead(server, request, 0, request.limit());
-        ByteBuffer response = ascii("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                + "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n");
+        ByteBuffer response = ascii(UPGRADE_RESPONSE);
         Tap.onWriteStart(server, response, 0, response.limit());
         Tap.onWriteEnd(server, response.limit(), response.limit());
     }
+
+    /** The RFC 6455 sample opening handshake: the client's request and the server's answer. */
+    static final String UPGRADE_REQUEST = "GET /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+            + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+    static final String UPGRADE_RESPONSE = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+            + "Connection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n";
 
     static ByteBuffer ascii(String s) {
         return ByteBuffer.wrap(s.getBytes(StandardCharsets.US_ASCII));

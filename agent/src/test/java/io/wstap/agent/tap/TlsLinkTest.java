@@ -37,10 +37,8 @@ class TlsLinkTest {
         engineA = SSLContext.getDefault().createSSLEngine();
         engineB = SSLContext.getDefault().createSSLEngine();
         // Engine A carries a WebSocket upgrade in plaintext: it is a tapped connection, not linked to a channel yet.
-        unwrap(engineA, LoopbackChannels.ascii("GET /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
-                + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"));
-        wrap(engineA, LoopbackChannels.ascii("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
-                + "Connection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n"));
+        unwrap(engineA, LoopbackChannels.ascii(LoopbackChannels.UPGRADE_REQUEST));
+        wrap(engineA, LoopbackChannels.ascii(LoopbackChannels.UPGRADE_RESPONSE));
         assertFalse(tapped(engineA).linkedToChannel);
     }
 
@@ -75,6 +73,17 @@ class TlsLinkTest {
         unwrap(engineB, ByteBuffer.allocate(0));
         channelWrites(a);
         assertTrue(runtime.table.get(a.server) instanceof Tap.TlsLink link && link.engine() == engineA);
+    }
+
+    @Test
+    void anotherEnginesUnwrapDoesNotStandBetweenAWrapAndItsWrite() {
+        // An event loop may unwrap B's request (plaintext: B is then a tapped connection, unlinked) between A's wrap
+        // and A's flush: A's channel links to A, and B stays free for its own channel.
+        wrap(engineA, ByteBuffer.wrap(new byte[] {(byte) 0x81, 2, 'h', 'i'}));
+        unwrap(engineB, LoopbackChannels.ascii(LoopbackChannels.UPGRADE_REQUEST));
+        channelWrites(a);
+        assertTrue(runtime.table.get(a.server) instanceof Tap.TlsLink link && link.engine() == engineA);
+        assertFalse(tapped(engineB).linkedToChannel);
     }
 
     /** {@code engine.wrap} as the hooks see it: {@code plaintext} consumed whole. */
