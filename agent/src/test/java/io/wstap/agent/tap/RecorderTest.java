@@ -91,12 +91,12 @@ class RecorderTest {
         Recorder ring = new Recorder(64, Recorder.Reasons.KEEP);
         EventLog sink = new EventLog();
         frame.set(true, 0, Opcode.TEXT, false, 0, 64, 2, 0, false, false, false, scratch, 0, 0);
-        int put = 1000; // 5 words each: more than 512 words hold
+        int put = 1000; // 4 words each (a plain frame): more than 512 words hold
         for (int i = 0; i < put; i++) {
             ring.putFrame(i, i, Endpoint.LOCAL, frame, -1);
         }
         int kept = ring.drain(sink, view, scratch);
-        assertEquals(512 / 5, kept);
+        assertEquals(512 / 4, kept);
         assertEquals(put - kept, ring.dropped());
         for (int i = 0; i < kept; i++) {
             assertTrue(sink.lines.get(i).startsWith("frame " + i + " " + i + " LOCAL"), sink.lines.get(i));
@@ -196,6 +196,9 @@ class RecorderTest {
      * behind a forwarding sink), over every opcode, mask, RSV bits, length form, predicted and unpredicted offsets,
      * both directions, with the rare frames (Close payloads, stacks, non-minimal lengths, hixie-76) in between.
      */
+    /** A connection id beyond what a plain frame's header holds: its plain frames take the 5-word record. */
+    private static final long BIG_ID = 1L << 31;
+
     @Test
     void plainFramesReachACaptureFileByteForByteAsTheGenericFramePathWritesThem(@TempDir Path dir) throws Exception {
         CaptureHeader header = new CaptureHeader(CaptureWriter.VERSION, "host", 42, "jvm", 1_000_000_000L, 5, "opts");
@@ -210,6 +213,7 @@ class RecorderTest {
             for (Recorder ring : List.of(ringA, ringB)) {
                 ring.putConnection(1, 10, "127.0.0.1:1", "127.0.0.1:2", Transport.PLAIN);
                 ring.putConnection(2, 11, "127.0.0.1:3", "127.0.0.1:4", Transport.TLS);
+                ring.putConnection(BIG_ID, 12, "127.0.0.1:5", "127.0.0.1:6", Transport.PLAIN);
                 for (int stack = 0; stack < 3; stack++) {
                     ring.putStack(stack, List.of("a.B.c(B.java:" + stack + ")"));
                 }
@@ -220,12 +224,13 @@ class RecorderTest {
             int[] opcodes = {Opcode.CONTINUATION, Opcode.TEXT, Opcode.BINARY, Opcode.PING, Opcode.PONG, 0x3, 0xB,
                     Opcode.CLOSE};
             long[] lengths = {0, 1, 64, 125, 126, 0xFFFF, 0x10000, 1L << 40};
-            long[] offsets = new long[4];
+            long[] offsets = new long[6];
             long time = 100;
             for (int i = 0; i < 20_000; i++) {
-                int connection = 1 + random.nextInt(2);
+                int c = random.nextInt(3);
+                long connection = c == 2 ? BIG_ID : 1 + c;
                 boolean remote = random.nextBoolean();
-                int d = (connection - 1) * 2 + (remote ? 1 : 0);
+                int d = c * 2 + (remote ? 1 : 0);
                 int op = opcodes[random.nextInt(opcodes.length)];
                 long length = op == Opcode.CLOSE ? random.nextInt(40) : lengths[random.nextInt(lengths.length)];
                 boolean masked = random.nextBoolean();
