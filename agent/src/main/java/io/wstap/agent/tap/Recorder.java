@@ -377,24 +377,6 @@ final class Recorder {
     }
 
     /**
-     * Zeroes a drained record's {@code length} words: a header position reads 0 until its next record is published.
-     * Every record has 4 words at least; written out, as a loop here cost more than the rest of the drain.
-     */
-    private void freeAndZero(long t, int length) {
-        int at = (int) t & mask;
-        words[at] = 0;
-        words[at + 1] = 0;
-        words[at + 2] = 0;
-        words[at + 3] = 0;
-        if (length > 4) {
-            words[at + 4] = 0;
-            for (int k = at + 5; k < at + length; k++) {
-                words[k] = 0;
-            }
-        }
-    }
-
-    /**
      * Writer thread only: hands every published record to {@code sink}, in order; returns how many were drained.
      * {@code frame} is the writer's reused view; a capture file's writer gets plain frames without it
      * ({@link CaptureWriter#plainFrame}).
@@ -410,27 +392,10 @@ final class Recorder {
             int kind = (int) (header >>> 5 & 0xF);
             int e = (int) (header >>> 9 & 3);
             Endpoint endpoint = e == 0 ? null : e == 1 ? Endpoint.LOCAL : Endpoint.REMOTE;
-            if (kind == PLAIN_FRAME) {
-                // The common record first, on its own: its id is in the header and its time in word 1.
-                long keyAndLength = word(t, 2);
-                long payloadLength = keyAndLength >>> 32;
-                plainFrame(sink, frame, header >>> P_ID, word(t, 1), endpoint, header, (int) keyAndLength,
-                        payloadLength, word(t, 3));
-                if (e == 1) {
-                    fOut++;
-                    bOut += payloadLength;
-                } else {
-                    fIn++;
-                    bIn += payloadLength;
-                }
-                freeAndZero(t, 4);
-                t += 4;
-                TAIL.setRelease(this, t);
-                n++;
-                continue;
-            }
-            long id = word(t, 1);
-            long time = word(t, 2);
+            boolean plain = kind == PLAIN_FRAME; // its id is in the header, its time in word 1
+            long id = plain ? header >>> P_ID : word(t, 1);
+            long time = plain ? word(t, 1) : word(t, 2);
+            long framePayload = -1; // a frame's payload length, for the counts
             Object ref = null;
             if (kind == CONNECTION || kind == HANDSHAKE || kind == STACK) {
                 int ri = ((int) t & mask) / REF_GROUP;
@@ -438,6 +403,11 @@ final class Recorder {
                 refs[ri] = null;
             }
             switch (kind) {
+                case PLAIN_FRAME -> {
+                    long keyAndLength = word(t, 2);
+                    framePayload = keyAndLength >>> 32;
+                    plainFrame(sink, frame, id, time, endpoint, header, (int) keyAndLength, framePayload, word(t, 3));
+                }
                 case CONNECTION -> {
                     String[] addresses = (String[]) ref;
                     sink.connection(id, time, addresses[0], addresses[1], TRANSPORTS[(int) word(t, 3)]);
@@ -457,7 +427,7 @@ final class Recorder {
                     int rsv = (int) (header >>> F_RSV & 7);
                     int opcode = (int) (header >>> F_OPCODE & 0xF);
                     boolean masked = (header & 1L << F_MASKED) != 0;
-                    if ((header & NOT_PLAIN) == 0 && opcode != Opcode.CLOSE) {
+                    if ((header & NOT_PLAIN) == 0 && opcode != Opcode.CLOSE) { // plain, its id 2^31 or more
                         plainFrame(sink, frame, id, time, endpoint, header, (int) keyAndLength, payloadLength, offset);
                     } else {
                         int stackId = (header & 1L << F_STACK) != 0 ? (int) word(t, w++) : -1;
@@ -471,13 +441,7 @@ final class Recorder {
                                 closeLen);
                         sink.frame(id, time, endpoint, frame, stackId);
                     }
-                    if (e == 1) {
-                        fOut++;
-                        bOut += payloadLength;
-                    } else {
-                        fIn++;
-                        bIn += payloadLength;
-                    }
+                    framePayload = payloadLength;
                 }
                 case INVALID_TEXT -> sink.invalidText(id, time, endpoint, word(t, 3));
                 case TCP_CLOSED -> {
@@ -488,7 +452,28 @@ final class Recorder {
                 case TAP_ERRORS -> sink.tapErrors(time, id, word(t, 3));
                 default -> { }
             }
-            freeAndZero(t, length);
+            if (framePayload >= 0) {
+                if (e == 1) {
+                    fOut++;
+                    bOut += framePayload;
+                } else {
+                    fIn++;
+                    bIn += framePayload;
+                }
+            }
+            // Zeroed before they are freed: a header position reads 0 until its next record is published.
+            // Every record has 4 words at least; written out, as a loop here cost more than the rest of the drain.
+            int at = (int) t & mask;
+            words[at] = 0;
+            words[at + 1] = 0;
+            words[at + 2] = 0;
+            words[at + 3] = 0;
+            if (length > 4) {
+                words[at + 4] = 0;
+                for (int k = at + 5; k < at + length; k++) {
+                    words[k] = 0;
+                }
+            }
             t += length;
             TAIL.setRelease(this, t);
             n++;
