@@ -52,11 +52,14 @@ final class Recorder {
     private static final TcpEnd[] TCP_ENDS = TcpEnd.values();
     private static final int CONNECTION = 1, JOINED = 2, HANDSHAKE = 3, FRAME = 4, INVALID_TEXT = 5, TCP_CLOSED = 6,
             STACK = 7, TAP_ERRORS = 8, PLAIN_FRAME = 9;
-    /** A plain frame's connection id, in its header from this bit (ids below 2^31; see {@link #putFrame}). */
-    private static final int P_ID = 33;
     // Frame header bits, from bit 11. Payload length below 2^31 shares word 3 with the masking key, else takes a word.
     private static final int F_FIN = 11, F_MASKED = 12, F_NON_MINIMAL = 13, F_OVERFLOW = 14, F_HIXIE = 15,
             F_LONG_LENGTH = 16, F_STACK = 17, F_RSV = 18, F_OPCODE = 21, F_HEADER_SIZE = 25, F_CLOSE_LENGTH = 33;
+    /**
+     * A plain frame's connection id (below 2^31), in its header from this bit: a plain frame has no Close payload, so
+     * the bits of its length are free, and all those above (see {@link #putFrame}).
+     */
+    private static final int P_ID = F_CLOSE_LENGTH;
 
     /**
      * A frame record with none of these bits is what {@link CaptureWriter#plainFrame} takes (unless it is a Close):
@@ -248,9 +251,7 @@ final class Recorder {
                 put(pos, 1, time);
                 put(pos, 2, (f.maskKey() & 0xFFFFFFFFL) | plainLength << 32);
                 put(pos, 3, f.offset());
-                publish(pos, header(PLAIN_FRAME, endpoint(sender), 4) | (f.fin() ? 1L << F_FIN : 0)
-                        | (f.masked() ? 1L << F_MASKED : 0) | (long) f.rsv() << F_RSV | (long) f.opcode() << F_OPCODE
-                        | (long) f.headerSize() << F_HEADER_SIZE | id << P_ID);
+                publish(pos, header(PLAIN_FRAME, endpoint(sender), 4) | frameBits(f) | id << P_ID);
             }
             return;
         }
@@ -285,12 +286,16 @@ final class Recorder {
             }
             put(pos, w++, word);
         }
-        publish(pos, header(FRAME, endpoint(sender), length) | (f.fin() ? 1L << F_FIN : 0)
-                | (f.masked() ? 1L << F_MASKED : 0) | (f.nonMinimalLength() ? 1L << F_NON_MINIMAL : 0)
-                | (f.lengthOverflow() ? 1L << F_OVERFLOW : 0) | (f.hixie() ? 1L << F_HIXIE : 0)
-                | (longLength ? 1L << F_LONG_LENGTH : 0) | (stack ? 1L << F_STACK : 0) | (long) f.rsv() << F_RSV
-                | (long) f.opcode() << F_OPCODE | (long) f.headerSize() << F_HEADER_SIZE
+        publish(pos, header(FRAME, endpoint(sender), length) | frameBits(f)
+                | (f.nonMinimalLength() ? 1L << F_NON_MINIMAL : 0) | (f.lengthOverflow() ? 1L << F_OVERFLOW : 0)
+                | (f.hixie() ? 1L << F_HIXIE : 0) | (longLength ? 1L << F_LONG_LENGTH : 0) | (stack ? 1L << F_STACK : 0)
                 | (long) closeLen << F_CLOSE_LENGTH);
+    }
+
+    /** The header bits of every frame record, plain or not: FIN, MASK, RSV, the opcode and the header's size. */
+    private static long frameBits(Frame f) {
+        return (f.fin() ? 1L << F_FIN : 0) | (f.masked() ? 1L << F_MASKED : 0) | (long) f.rsv() << F_RSV
+                | (long) f.opcode() << F_OPCODE | (long) f.headerSize() << F_HEADER_SIZE;
     }
 
     /** The Close payload with its reason dropped, or replaced by "sha256:" and 16 hex digits of its digest. */
