@@ -61,12 +61,6 @@ final class Recorder {
      */
     private static final int P_ID = F_CLOSE_LENGTH;
 
-    /**
-     * A frame record with none of these bits is what {@link CaptureWriter#plainFrame} takes (unless it is a Close):
-     * a minimal RFC 6455 header, no stack, no Close payload.
-     */
-    private static final long NOT_PLAIN = 1L << F_NON_MINIMAL | 1L << F_OVERFLOW | 1L << F_HIXIE | 1L << F_STACK
-            | 0xFFL << F_CLOSE_LENGTH;
     private static final VarHandle WORDS = MethodHandles.arrayElementVarHandle(long[].class);
     /** The writer frees words with a release store: ordered after its reads and its zeroing, without a fence. */
     private static final VarHandle TAIL;
@@ -238,7 +232,9 @@ final class Recorder {
      * A frame. A plain one (what {@link CaptureWriter#plainFrame} takes: no Close payload, no stack, a minimal header,
      * a length below 2^31; every data frame of a well-behaved connection) takes 4 words, its connection id in the
      * header's free bits: on a busy server each record's words land in ring lines the core has not touched for a lap,
-     * so 4 words instead of 5 are a fifth fewer of those per frame. Else word 3 the masking key and a payload length
+     * so 4 words instead of 5 are a fifth fewer of those per frame. This is the one place that decides what is plain;
+     * the writer hands every other frame record to its sink through the view (a plain frame of a connection id of 2^31
+     * or more too: correct, only slower, and ids count from 1). Else word 3 the masking key and a payload length
      * below 2^31 (else the length has word 4), then the offset, then the stack id if any, then a Close payload packed
      * 8 bytes to the word.
      */
@@ -428,24 +424,18 @@ final class Recorder {
                     int w = 4;
                     long payloadLength = (header & 1L << F_LONG_LENGTH) != 0 ? word(t, w++) : keyAndLength >>> 32;
                     long offset = word(t, w++);
-                    boolean fin = (header & 1L << F_FIN) != 0;
-                    int rsv = (int) (header >>> F_RSV & 7);
-                    int opcode = (int) (header >>> F_OPCODE & 0xF);
-                    boolean masked = (header & 1L << F_MASKED) != 0;
-                    if ((header & NOT_PLAIN) == 0 && opcode != Opcode.CLOSE) { // plain, its id 2^31 or more
-                        plainFrame(sink, frame, id, time, endpoint, header, (int) keyAndLength, payloadLength, offset);
-                    } else {
-                        int stackId = (header & 1L << F_STACK) != 0 ? (int) word(t, w++) : -1;
-                        int closeLen = (int) (header >>> F_CLOSE_LENGTH & 0xFF);
-                        for (int k = 0; k < closeLen; k++) {
-                            closeScratch[k] = (byte) (word(t, w + k / 8) >>> (8 * (k % 8)));
-                        }
-                        frame.set(fin, rsv, opcode, masked, (int) keyAndLength, payloadLength,
-                                (int) (header >>> F_HEADER_SIZE & 0xFF), offset, (header & 1L << F_NON_MINIMAL) != 0,
-                                (header & 1L << F_OVERFLOW) != 0, (header & 1L << F_HIXIE) != 0, closeScratch, 0,
-                                closeLen);
-                        sink.frame(id, time, endpoint, frame, stackId);
+                    // Not plain (putFrame decides, once): through the view, the rare forms and all.
+                    int stackId = (header & 1L << F_STACK) != 0 ? (int) word(t, w++) : -1;
+                    int closeLen = (int) (header >>> F_CLOSE_LENGTH & 0xFF);
+                    for (int k = 0; k < closeLen; k++) {
+                        closeScratch[k] = (byte) (word(t, w + k / 8) >>> (8 * (k % 8)));
                     }
+                    frame.set((header & 1L << F_FIN) != 0, (int) (header >>> F_RSV & 7),
+                            (int) (header >>> F_OPCODE & 0xF), (header & 1L << F_MASKED) != 0, (int) keyAndLength,
+                            payloadLength, (int) (header >>> F_HEADER_SIZE & 0xFF), offset,
+                            (header & 1L << F_NON_MINIMAL) != 0, (header & 1L << F_OVERFLOW) != 0,
+                            (header & 1L << F_HIXIE) != 0, closeScratch, 0, closeLen);
+                    sink.frame(id, time, endpoint, frame, stackId);
                     framePayload = payloadLength;
                 }
                 case INVALID_TEXT -> sink.invalidText(id, time, endpoint, word(t, 3));

@@ -196,7 +196,10 @@ class RecorderTest {
      * behind a forwarding sink), over every opcode, mask, RSV bits, length form, predicted and unpredicted offsets,
      * both directions, with the rare frames (Close payloads, stacks, non-minimal lengths, hixie-76) in between.
      */
-    /** A connection id beyond what a plain frame's header holds: its plain frames take the 5-word record. */
+    /**
+     * A connection id beyond what a plain frame's header holds: its plain frames take the 5-word record and reach the
+     * file through the writer's generic path, byte for byte as the others.
+     */
     private static final long BIG_ID = 1L << 31;
 
     @Test
