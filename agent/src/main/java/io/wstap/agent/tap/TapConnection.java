@@ -46,10 +46,11 @@ final class TapConnection extends ConnectionTable.Entry implements ConnectionObs
     private int unsynced;
     /** TLS (SSLEngine) only: a channel has been linked to this connection's engine. */
     volatile boolean linkedToChannel;
-    /** 0 free, 1 held: see {@link #lock}. */
-    private volatile int lockWord;
-    /** The thread holding the lock, written by it after it took the lock and cleared before it releases it. */
-    private Thread holder;
+    /**
+     * The thread holding the lock, null when it is free (see {@link #lock}): one field is both the lock and what tells
+     * a thread that it holds it already.
+     */
+    private volatile Thread owner;
     /**
      * The connection's last clock reading, the runtime's tick it was taken in, and how many more calls' data frames may
      * reuse it (see {@link #dataFrameTime}). Only exact readings are kept, so a connection's times never go back.
@@ -312,30 +313,26 @@ final class TapConnection extends ConnectionTable.Entry implements ConnectionObs
      * per call: about 20 ns per echoed small message on Jetty (docs/benchmarks.md, eleventh run).
      */
     boolean lock() {
-        if (!LOCK.compareAndSet(this, 0, 1) && !lockContended()) {
-            return false;
-        }
-        holder = Thread.currentThread();
-        return true;
+        Thread me = Thread.currentThread();
+        return OWNER.compareAndSet(this, null, me) || lockContended(me);
     }
 
     void unlock() {
-        holder = null;
-        LOCK.setRelease(this, 0);
+        OWNER.setRelease(this, null);
     }
 
     /**
      * The other thread of the connection holds the lock for a scan of bytes in memory (microseconds): spin briefly,
      * then yield the core (the holder may be waiting for it, on a small machine), then sleep in short naps.
      */
-    private boolean lockContended() {
-        Thread me = Thread.currentThread();
+    private boolean lockContended(Thread me) {
         long deadline = 0;
         for (int tries = 0; ; tries++) {
+            Thread holder = owner;
             if (holder == me) {
-                return false; // only this thread writes itself there, and clears it before it releases
+                return false; // only this thread sets itself there, and clears it when it releases
             }
-            if (lockWord == 0 && LOCK.compareAndSet(this, 0, 1)) {
+            if (holder == null && OWNER.compareAndSet(this, null, me)) {
                 return true;
             }
             if (tries < 64) {
@@ -362,11 +359,11 @@ final class TapConnection extends ConnectionTable.Entry implements ConnectionObs
      * takes this long.
      */
     static final long LOCK_PATIENCE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
-    private static final java.lang.invoke.VarHandle LOCK;
+    private static final java.lang.invoke.VarHandle OWNER;
 
     static {
         try {
-            LOCK = java.lang.invoke.MethodHandles.lookup().findVarHandle(TapConnection.class, "lockWord", int.class);
+            OWNER = java.lang.invoke.MethodHandles.lookup().findVarHandle(TapConnection.class, "owner", Thread.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
