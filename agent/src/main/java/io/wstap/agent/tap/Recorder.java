@@ -364,17 +364,27 @@ final class Recorder {
      */
     private static void plainFrame(CaptureSink sink, Frame view, long id, long time, Endpoint endpoint, long header,
                                    int maskKey, long payloadLength, long offset) {
-        boolean fin = (header & 1L << F_FIN) != 0;
-        int rsv = (int) (header >>> F_RSV & 7);
-        int opcode = (int) (header >>> F_OPCODE & 0xF);
-        boolean masked = (header & 1L << F_MASKED) != 0;
         if (sink instanceof CaptureWriter file) {
-            file.plainFrame(id, time, endpoint, fin, rsv, opcode, masked, maskKey, payloadLength, offset);
+            file.plainFrame(id, time, endpoint, bit(header, F_FIN), (int) (header >>> F_RSV & 7),
+                    (int) (header >>> F_OPCODE & 0xF), bit(header, F_MASKED), maskKey, payloadLength, offset);
         } else {
-            view.set(fin, rsv, opcode, masked, maskKey, payloadLength, (int) (header >>> F_HEADER_SIZE & 0xFF), offset,
-                    false, false, false, null, 0, 0);
-            sink.frame(id, time, endpoint, view, -1);
+            sink.frame(id, time, endpoint, view(view, header, maskKey, payloadLength, offset, null, 0), -1);
         }
+    }
+
+    /**
+     * {@code view} set from a frame record's header bits (the ones {@link #frameBits} and the rare forms' flags put
+     * there; a plain frame's record has none of the latter) and its other fields.
+     */
+    private static Frame view(Frame view, long header, int maskKey, long payloadLength, long offset, byte[] close,
+                              int closeLength) {
+        return view.set(bit(header, F_FIN), (int) (header >>> F_RSV & 7), (int) (header >>> F_OPCODE & 0xF),
+                bit(header, F_MASKED), maskKey, payloadLength, (int) (header >>> F_HEADER_SIZE & 0xFF), offset,
+                bit(header, F_NON_MINIMAL), bit(header, F_OVERFLOW), bit(header, F_HIXIE), close, 0, closeLength);
+    }
+
+    private static boolean bit(long header, int bit) {
+        return (header & 1L << bit) != 0;
     }
 
     /**
@@ -422,20 +432,16 @@ final class Recorder {
                 case FRAME -> {
                     long keyAndLength = word(t, 3);
                     int w = 4;
-                    long payloadLength = (header & 1L << F_LONG_LENGTH) != 0 ? word(t, w++) : keyAndLength >>> 32;
+                    long payloadLength = bit(header, F_LONG_LENGTH) ? word(t, w++) : keyAndLength >>> 32;
                     long offset = word(t, w++);
                     // Not plain (putFrame decides, once): through the view, the rare forms and all.
-                    int stackId = (header & 1L << F_STACK) != 0 ? (int) word(t, w++) : -1;
+                    int stackId = bit(header, F_STACK) ? (int) word(t, w++) : -1;
                     int closeLen = (int) (header >>> F_CLOSE_LENGTH & 0xFF);
                     for (int k = 0; k < closeLen; k++) {
                         closeScratch[k] = (byte) (word(t, w + k / 8) >>> (8 * (k % 8)));
                     }
-                    frame.set((header & 1L << F_FIN) != 0, (int) (header >>> F_RSV & 7),
-                            (int) (header >>> F_OPCODE & 0xF), (header & 1L << F_MASKED) != 0, (int) keyAndLength,
-                            payloadLength, (int) (header >>> F_HEADER_SIZE & 0xFF), offset,
-                            (header & 1L << F_NON_MINIMAL) != 0, (header & 1L << F_OVERFLOW) != 0,
-                            (header & 1L << F_HIXIE) != 0, closeScratch, 0, closeLen);
-                    sink.frame(id, time, endpoint, frame, stackId);
+                    sink.frame(id, time, endpoint, view(frame, header, (int) keyAndLength, payloadLength, offset,
+                            closeScratch, closeLen), stackId);
                     framePayload = payloadLength;
                 }
                 case INVALID_TEXT -> sink.invalidText(id, time, endpoint, word(t, 3));
