@@ -191,17 +191,17 @@ class RecorderTest {
     }
 
     /**
-     * A capture file's writer takes most frame records as fields ({@code CaptureWriter.plainFrame}) instead of through
-     * a view: the file must be byte for byte the one the generic path writes from the same records (the same writer
-     * behind a forwarding sink), over every opcode, mask, RSV bits, length form, predicted and unpredicted offsets,
-     * both directions, with the rare frames (Close payloads, stacks, non-minimal lengths, hixie-76) in between.
-     */
-    /**
      * A connection id beyond what a plain frame's header holds: its plain frames take the 5-word record and reach the
      * file through the writer's generic path, byte for byte as the others.
      */
     private static final long BIG_ID = 1L << 31;
 
+    /**
+     * A capture file's writer takes most frame records as fields ({@code CaptureWriter.plainFrame}) instead of through
+     * a view: the file must be byte for byte the one the generic path writes from the same records (the same writer
+     * behind a forwarding sink), over every opcode, mask, RSV bits, length form, predicted and unpredicted offsets,
+     * both directions, with the rare frames (Close payloads, stacks, non-minimal lengths, hixie-76) in between.
+     */
     @Test
     void plainFramesReachACaptureFileByteForByteAsTheGenericFramePathWritesThem(@TempDir Path dir) throws Exception {
         CaptureHeader header = new CaptureHeader(CaptureWriter.VERSION, "host", 42, "jvm", 1_000_000_000L, 5, "opts");
