@@ -143,6 +143,7 @@ final class Installer {
                 .installOn(inst);
         inst.removeTransformer(byteBuddy);
         inst.addTransformer(new HookedClassesOnly(byteBuddy, hooked), true);
+        Tap.channelMarks(); // resolves the channels' mark now that sun.nio.ch is open to the tap
         if (failures.get() > 0) {
             System.err.println("wstap: " + failures.get() + " hook(s) could not be installed; see above");
         }
@@ -156,12 +157,13 @@ final class Installer {
 
     /**
      * Opens java.net to wstap so the tap can read a SocketImpl's protected addresses (asked once per WebSocket
-     * connection, for the capture's "ip:port").
+     * connection, for the capture's "ip:port"), and sun.nio.ch so it can read and set a channel's mark
+     * ({@link ChannelMarkField}).
      */
     private static void openJdkInternals(Instrumentation inst) throws ReflectiveOperationException {
         Module javaBase = Object.class.getModule();
         Set<Module> us = Set.of(Installer.class.getModule(), Tap.class.getModule());
-        inst.redefineModule(javaBase, Set.of(), Map.of(), Map.of("java.net", us), Set.of(), Map.of());
+        inst.redefineModule(javaBase, Set.of(), Map.of(), Map.of("java.net", us, "sun.nio.ch", us), Set.of(), Map.of());
         MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(SocketImpl.class, MethodHandles.lookup());
         MethodHandle address = lookup.findVirtual(SocketImpl.class, "getInetAddress", MethodType.methodType(InetAddress.class));
         MethodHandle port = lookup.findVirtual(SocketImpl.class, "getPort", MethodType.methodType(int.class));

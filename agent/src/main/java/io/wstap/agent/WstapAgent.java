@@ -56,6 +56,12 @@ public final class WstapAgent {
             System.err.println("wstap: " + e.getMessage() + "; the agent is off");
             return;
         }
+        // First, before anything here loads SocketChannelImpl (on JDK 25 writing the bootstrap jar does): the channels'
+        // mark can only be added at the class's first load. Not at late attach, where it is loaded already.
+        ChannelMarkField marks = lateAttach ? null : new ChannelMarkField();
+        if (marks != null) {
+            inst.addTransformer(marks, false);
+        }
         try {
             inst.appendToBootstrapClassLoaderSearch(new JarFile(bootstrapJar(agentJar())));
             // Loaded only now, after the append: its references to the tap resolve to the bootstrap copies.
@@ -66,6 +72,10 @@ public final class WstapAgent {
             }
         } catch (Throwable t) {
             System.err.println("wstap: could not start (" + t + "); the agent is off");
+        } finally {
+            if (marks != null) {
+                inst.removeTransformer(marks); // the class is loaded by now, or was before the agent came
+            }
         }
     }
 

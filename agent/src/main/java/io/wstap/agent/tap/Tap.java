@@ -6,6 +6,8 @@ import io.wstap.engine.TcpEnd;
 import io.wstap.wire.FrameSync;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 
@@ -97,6 +99,67 @@ public final class Tap {
 
     private static final ThreadLocal<ThreadState> THREAD_STATE = ThreadLocal.withInitial(ThreadState::new);
 
+    /**
+     * The field the agent adds to {@code sun.nio.ch.SocketChannelImpl} when it loads the class (its ChannelMarkField;
+     * a compile-time constant, so the agent's loader does not load this class to read it): true once the tap has
+     * nothing to see on the channel, which its reads and writes then learn from the channel itself.
+     */
+    public static final String CHANNEL_MARK = "wstap$passedOver";
+
+    /**
+     * The channels' mark, where the class has it (a holder: resolved at its first use, after the installer opened
+     * {@code sun.nio.ch} to the tap). Without it (late attach, or the class loaded before the agent) {@code MARK} is
+     * null, which the compiler folds away, and every call looks the channel up in the table as before.
+     */
+    static final class ChannelMark {
+        private static final Class<?> CHANNEL = channelClass();
+        private static final VarHandle MARK = mark();
+
+        private ChannelMark() {
+        }
+
+        /** Whether {@code channel}, a SocketChannelImpl, is marked: its calls have nothing for the tap. */
+        static boolean on(Object channel) {
+            return MARK != null && (boolean) MARK.get(channel);
+        }
+
+        /**
+         * Marks {@code key} if it is a channel: called where the table's value for it became {@link #IGNORED} or a
+         * {@link TlsLink}, which it stays until the channel closes. A plain store: a thread that reads the mark late
+         * looks the table up, which says the same.
+         */
+        static void set(Object key) {
+            if (MARK != null && CHANNEL.isInstance(key)) {
+                MARK.set(key, true);
+            }
+        }
+
+        private static Class<?> channelClass() {
+            try {
+                return Class.forName("sun.nio.ch.SocketChannelImpl", false, null);
+            } catch (Throwable t) {
+                return null;
+            }
+        }
+
+        private static VarHandle mark() {
+            try {
+                return MethodHandles.privateLookupIn(CHANNEL, MethodHandles.lookup())
+                        .findVarHandle(CHANNEL, CHANNEL_MARK, boolean.class);
+            } catch (Throwable t) {
+                return null; // no such field, or the package not opened to the tap: the table does the work
+            }
+        }
+    }
+
+    /**
+     * Whether SocketChannelImpl carries the mark in this JVM; the installer calls it once {@code sun.nio.ch} is open to
+     * the tap, so that the mark is resolved then rather than inside an application's first hooked call.
+     */
+    public static boolean channelMarks() {
+        return ChannelMark.MARK != null;
+    }
+
     private Tap() {
     }
 
@@ -110,7 +173,7 @@ public final class Tap {
      */
     public static void onWriteStart(Object socket, ByteBuffer buf, int from, int to) {
         TapRuntime rt = runtime;
-        if (rt != null && to > from) {
+        if (rt != null && to > from && !ChannelMark.on(socket)) {
             bytes(rt, socket, Transport.PLAIN, Endpoint.LOCAL, buf, null, from, to);
         }
     }
@@ -129,7 +192,7 @@ public final class Tap {
         for (int i = 0; i < len; i++) {
             requested += bufs[off + i].remaining();
         }
-        if (rt != null && requested > 0) {
+        if (rt != null && requested > 0 && !ChannelMark.on(socket)) {
             each(rt, socket, valueOf(rt, socket), Transport.PLAIN, Endpoint.LOCAL, bufs, off, len, null, 0);
         }
         return requested;
@@ -152,7 +215,7 @@ public final class Tap {
 
     public static void onRead(Object socket, ByteBuffer buf, int from, int to) {
         TapRuntime rt = runtime;
-        if (rt != null && to > from) {
+        if (rt != null && to > from && !ChannelMark.on(socket)) {
             bytes(rt, socket, Transport.PLAIN, Endpoint.REMOTE, buf, null, from, to);
         }
     }
@@ -227,6 +290,9 @@ public final class Tap {
 
     /** Exit of a scattering read (or SSLEngine.unwrap: {@code tls}): each buffer's filled part, in order. */
     public static void onReadAll(Object socket, ByteBuffer[] bufs, int off, int len, boolean tls, long entered) {
+        if (!tls && ChannelMark.on(socket)) {
+            return; // a scattering read of a channel (the SSLEngine's unwrap is the other caller)
+        }
         all(socket, bufs, off, len, tls, Endpoint.REMOTE, entered);
     }
 
@@ -497,8 +563,8 @@ public final class Tap {
                 if (pending.joinsAt(sender, FrameSync.tilesFrames(buf, array, from, to))) {
                     v = join(rt, socket, transport, pending);
                 } else {
-                    if (--pending.callsLeft <= 0) {
-                        rt.table.replaceIf(socket, pending, IGNORED);
+                    if (--pending.callsLeft <= 0 && rt.table.replaceIf(socket, pending, IGNORED) == IGNORED) {
+                        ChannelMark.set(socket);
                     }
                     return;
                 }
@@ -551,6 +617,8 @@ public final class Tap {
         rt.table.put(socket, tls ? TLS_UNLINKED : IGNORED);
         if (tls) {
             link(rt, socket, sender);
+        } else {
+            ChannelMark.set(socket);
         }
     }
 
@@ -628,6 +696,7 @@ public final class Tap {
         }
         c.linkedToChannel = true;
         rt.table.put(channel, new TlsLink(channel, rt.table, engine));
+        ChannelMark.set(channel); // its reads and writes are ciphertext from now on
     }
 
     private static boolean samePeerPort(Object engine, Object channel) {

@@ -213,7 +213,9 @@ public final class TapRuntime {
             String remote = Addresses.remote(socket);
             if ((!ports.isEmpty() && !ports.contains(port(local)) && !ports.contains(port(remote)))
                     || (!hosts.isEmpty() && !hosts.contains(host(remote)))) {
-                table.replaceIf(socket, seen, Tap.IGNORED);
+                if (table.replaceIf(socket, seen, Tap.IGNORED) == Tap.IGNORED) {
+                    Tap.ChannelMark.set(socket);
+                }
                 return null;
             }
         }
@@ -248,6 +250,7 @@ public final class TapRuntime {
         long id = value instanceof TapConnection c ? c.id : 0;
         try {
             table.put(socket, Tap.IGNORED);
+            Tap.ChannelMark.set(socket);
         } catch (Throwable ignored) {
             // nothing more to do without risking the host
         }

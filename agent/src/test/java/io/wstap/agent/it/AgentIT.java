@@ -83,6 +83,42 @@ class AgentIT {
         }
     }
 
+    /**
+     * The channels' mark (docs/agent.md, "The channel's mark"): a SocketChannel the tap has nothing to see on (not
+     * WebSocket, or the ciphertext under a wss:// connection) says so itself after its first calls, and a ws://
+     * channel never does. Without the agent the field is not there; under it, what the capture holds is unchanged:
+     * the ws:// and wss:// exchanges on both sides, the non-WebSocket pair nowhere.
+     */
+    @Test
+    void channelsWithNothingToSeeCarryTheMarkAndWebSocketChannelsDoNot() throws Exception {
+        Path keystore = ForkedJvm.selfSignedKeystore(dir, "changeit");
+        Path capture = dir.resolve("marks.wstap");
+        List<String> open = List.of("--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED");
+        ForkedJvm.Result run = ForkedJvm.run("file=" + capture, open, ForkedJvm.testClasses(),
+                ChannelMarkApp.class.getName(), 60, keystore.toString(), "changeit");
+        assertEquals(0, run.exitCode(), run.stderr());
+        assertEquals(List.of("MARK other-client=true", "MARK other-server=true", "MARK ws-client=false",
+                "MARK wss-client=true"), run.stdout().lines().filter(l -> l.startsWith("MARK ")).toList());
+
+        CaptureReplay replay = new CaptureReplay();
+        CaptureReplay.replay(capture, replay);
+        Map<Long, Reconstruction> connections = replay.reconstructions();
+        assertEquals(4, connections.size(), "ws:// and wss://, each end once; not the other pair: " + connections);
+        for (Reconstruction r : connections.values()) {
+            assertEquals("/marked", r.request().target());
+            assertEquals(1, r.framesFrom(Role.CLIENT), r.toString());
+            assertEquals(1, r.framesFrom(Role.SERVER), r.toString());
+        }
+        assertEquals(2, connections.values().stream()
+                .filter(r -> replay.endpoints(r.connectionId()).transport() == Transport.TLS).count());
+
+        ForkedJvm.Result without = ForkedJvm.run(null, open, ForkedJvm.testClasses(), ChannelMarkApp.class.getName(),
+                60, keystore.toString(), "changeit");
+        assertEquals(0, without.exitCode(), without.stderr());
+        assertEquals(4, without.stdout().lines().filter(l -> l.startsWith("MARK ") && l.endsWith("=absent")).count(),
+                without.stdout());
+    }
+
     @Test
     void lateAttachPicksUpAnOpenConnectionAtAFrameBoundary() throws Exception {
         Path capture = dir.resolve("late.wstap");
