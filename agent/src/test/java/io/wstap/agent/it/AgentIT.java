@@ -237,6 +237,9 @@ class AgentIT {
     /**
      * wstap's transformer is shown only the hooked JDK classes (HookedClassesOnly); when another agent retransforms
      * one of them later, the JVM starts again from its original bytes, and wstap's advice must come back with it.
+     * SocketChannelImpl also has the channels' mark, a field added at its first load: the JVM starts such a
+     * retransformation from the bytes with the field (a retransformation that dropped it would be refused, and
+     * RetransformApp would exit with the error).
      */
     @Test
     void hooksSurviveALaterRetransformationByAnotherAgent() throws Exception {
