@@ -16,8 +16,9 @@ import java.nio.channels.ClosedChannelException;
  * on java.base and wstap's bootstrap packages only.
  *
  * <p>Contract: never throws (the advice also suppresses), never blocks on I/O, allocates nothing per call on
- * connections already known. A non-WebSocket connection costs one table look-up and a return. An internal error
- * stops the tap for that connection only and is counted.
+ * connections already known. A non-WebSocket connection costs one table look-up and a return, a SocketChannel once
+ * marked ({@link ChannelMark}) one load of its own field. An internal error stops the tap for that connection only
+ * and is counted.
  *
  * <p>Directions: bytes written by this JVM are {@link Endpoint#LOCAL}'s, bytes read are {@link Endpoint#REMOTE}'s.
  */
@@ -608,8 +609,8 @@ public final class Tap {
     }
 
     /**
-     * Not WebSocket: from now on one look-up and a return. TLS records are remembered as such, to link the channel to
-     * its SSLEngine (whose plaintext the TLS hooks see).
+     * Not WebSocket: from now on one look-up and a return (a channel: its mark). TLS records are remembered as such,
+     * to link the channel to its SSLEngine (whose plaintext the TLS hooks see).
      */
     private static void forget(TapRuntime rt, Object socket, Transport transport, Endpoint sender, ByteBuffer buf,
                                byte[] array, int from, int to) {
