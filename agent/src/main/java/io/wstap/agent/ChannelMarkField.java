@@ -23,7 +23,7 @@ import java.security.ProtectionDomain;
  * class's bytes with the field as its starting point when Byte Buddy (or anyone) retransforms it later.
  */
 final class ChannelMarkField implements ClassFileTransformer {
-    static final String CHANNEL = "sun/nio/ch/SocketChannelImpl";
+    private static final String CHANNEL = "sun/nio/ch/SocketChannelImpl";
 
     @Override
     public byte[] transform(Module module, ClassLoader loader, String className, Class<?> redefined,

@@ -564,8 +564,8 @@ public final class Tap {
                 if (pending.joinsAt(sender, FrameSync.tilesFrames(buf, array, from, to))) {
                     v = join(rt, socket, transport, pending);
                 } else {
-                    if (--pending.callsLeft <= 0 && rt.table.replaceIf(socket, pending, IGNORED) == IGNORED) {
-                        ChannelMark.set(socket);
+                    if (--pending.callsLeft <= 0) {
+                        ignoreIf(rt, socket, pending);
                     }
                     return;
                 }
@@ -614,11 +614,29 @@ public final class Tap {
      */
     private static void forget(TapRuntime rt, Object socket, Transport transport, Endpoint sender, ByteBuffer buf,
                                byte[] array, int from, int to) {
-        boolean tls = transport == Transport.PLAIN && isTlsRecord(buf, array, from, to);
-        rt.table.put(socket, tls ? TLS_UNLINKED : IGNORED);
-        if (tls) {
+        if (transport == Transport.PLAIN && isTlsRecord(buf, array, from, to)) {
+            rt.table.put(socket, TLS_UNLINKED);
             link(rt, socket, sender);
         } else {
+            ignore(rt, socket);
+        }
+    }
+
+    /**
+     * {@code socket} has nothing for the tap from now on: {@link #IGNORED} in the table, and a channel's mark set (the
+     * one place that does both, so that a marked channel is always an ignored one or a TLS link).
+     */
+    static void ignore(TapRuntime rt, Object socket) {
+        rt.table.put(socket, IGNORED);
+        ChannelMark.set(socket);
+    }
+
+    /**
+     * {@link #ignore}, if {@code socket}'s value is still {@code expected} (null = absent): another thread may have
+     * made it a connection meanwhile, which then stays in the table and unmarked.
+     */
+    static void ignoreIf(TapRuntime rt, Object socket, Object expected) {
+        if (rt.table.replaceIf(socket, expected, IGNORED) == IGNORED) {
             ChannelMark.set(socket);
         }
     }

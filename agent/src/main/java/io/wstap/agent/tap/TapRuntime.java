@@ -213,9 +213,7 @@ public final class TapRuntime {
             String remote = Addresses.remote(socket);
             if ((!ports.isEmpty() && !ports.contains(port(local)) && !ports.contains(port(remote)))
                     || (!hosts.isEmpty() && !hosts.contains(host(remote)))) {
-                if (table.replaceIf(socket, seen, Tap.IGNORED) == Tap.IGNORED) {
-                    Tap.ChannelMark.set(socket);
-                }
+                Tap.ignoreIf(this, socket, seen);
                 return null;
             }
         }
@@ -249,8 +247,7 @@ public final class TapRuntime {
         long n = tapErrors.incrementAndGet();
         long id = value instanceof TapConnection c ? c.id : 0;
         try {
-            table.put(socket, Tap.IGNORED);
-            Tap.ChannelMark.set(socket);
+            Tap.ignore(this, socket);
         } catch (Throwable ignored) {
             // nothing more to do without risking the host
         }
